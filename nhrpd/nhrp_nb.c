@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nhrpd: northbound callbacks of frr-nhrpd.yang.
+ *
+ * Every configuration change goes through FRR's northbound (validated
+ * against the YANG module, applied as a transaction).  Leaves need no work
+ * of their own: when anything below an interface's `nhrp` container (or the
+ * global `nhrpd` container) changes, its apply_finish callback reloads the
+ * whole container into the C structures the protocol code reads.
+ */
+#include "nhrpd.h"
+
+#include "log.h"
+#include "northbound.h"
+#include "yang.h"
+#include "yang_wrappers.h"
+
+#include "nhrpd/nhrp_nb.h"
+
+struct nhrp_global_conf nhrp_conf;
+
+/* Leaves and list entries need no work of their own (see above). */
+static int nb_modify(struct nb_cb_modify_args *args)
+{
+	return NB_OK;
+}
+
+static int nb_create(struct nb_cb_create_args *args)
+{
+	return NB_OK;
+}
+
+static int nb_destroy(struct nb_cb_destroy_args *args)
+{
+	return NB_OK;
+}
+
+static int nb_move(struct nb_cb_move_args *args)
+{
+	return NB_OK;
+}
+
+#define NB_MODIFY nb_modify
+#define NB_CREATE nb_create
+#define NB_DESTROY nb_destroy
+
+static void load_addr(struct ipaddr *ip, const struct lyd_node *dnode,
+		      const char *xpath)
+{
+	if (str2ipaddr(yang_dnode_get_string(dnode, xpath), ip) < 0)
+		memset(ip, 0, sizeof(*ip));
+}
+
+static int load_map(const struct lyd_node *dnode, void *arg)
+{
+	struct nhrp_afi_conf *ac = arg;
+	struct nhrp_map_conf *m = nhrp_conf_alloc(sizeof(*m));
+
+	load_addr(&m->proto, dnode, "./address");
+	if (yang_dnode_exists(dnode, "./local"))
+		m->local = true;
+	else
+		load_addr(&m->nbma, dnode, "./nbma");
+	nhrp_map_list_add_tail(&ac->maps, m);
+	return YANG_ITER_CONTINUE;
+}
+
+static int load_nhs(const struct lyd_node *dnode, void *arg)
+{
+	struct nhrp_afi_conf *ac = arg;
+	struct nhrp_nhs_conf *n = nhrp_conf_alloc(sizeof(*n));
+	const char *proto = yang_dnode_get_string(dnode, "./address");
+
+	if (strcmp(proto, "dynamic") == 0)
+		n->dynamic = true;
+	else
+		load_addr(&n->proto, dnode, "./address");
+	strlcpy(n->nbma, yang_dnode_get_string(dnode, "./nbma"),
+		sizeof(n->nbma));
+	nhrp_nhs_list_add_tail(&ac->nhs, n);
+	return YANG_ITER_CONTINUE;
+}
+
+static int load_mcast(const struct lyd_node *dnode, void *arg)
+{
+	struct nhrp_afi_conf *ac = arg;
+	struct nhrp_mcast_conf *mc = nhrp_conf_alloc(sizeof(*mc));
+
+	if (strcmp(yang_dnode_get_string(dnode, "./address"), "dynamic") == 0)
+		mc->dynamic = true;
+	else
+		load_addr(&mc->addr, dnode, "./address");
+	nhrp_mcast_list_add_tail(&ac->mcast, mc);
+	return YANG_ITER_CONTINUE;
+}
+
+static void load_afi(struct nhrp_afi_conf *ac, const struct lyd_node *dnode)
+{
+	ac->network_id = 0;
+	ac->holdtime = NHRP_DEFAULT_HOLDTIME;
+	ac->mtu = 0;
+	ac->mtu_opennhrp = false;
+	ac->shortcut = ac->redirect = ac->no_unique = false;
+	if (!dnode)
+		return;
+	if (yang_dnode_exists(dnode, "./network-id"))
+		ac->network_id = yang_dnode_get_uint32(dnode, "./network-id");
+	if (yang_dnode_exists(dnode, "./holdtime"))
+		ac->holdtime = yang_dnode_get_uint16(dnode, "./holdtime");
+	if (yang_dnode_exists(dnode, "./mtu")) {
+		const char *mtu = yang_dnode_get_string(dnode, "./mtu");
+
+		if (strcmp(mtu, "opennhrp") == 0)
+			ac->mtu_opennhrp = true;
+		else
+			ac->mtu = strtoul(mtu, NULL, 10);
+	}
+	ac->shortcut = yang_dnode_exists(dnode, "./shortcut") &&
+		       yang_dnode_get_bool(dnode, "./shortcut");
+	ac->redirect = yang_dnode_exists(dnode, "./redirect") &&
+		       yang_dnode_get_bool(dnode, "./redirect");
+	ac->no_unique = yang_dnode_exists(dnode, "./registration-no-unique") &&
+			yang_dnode_get_bool(dnode, "./registration-no-unique");
+	yang_dnode_iterate(load_map, ac, dnode, "./map");
+	yang_dnode_iterate(load_nhs, ac, dnode, "./nhs");
+	yang_dnode_iterate(load_mcast, ac, dnode, "./multicast");
+}
+
+static void load_string(char *buf, size_t size, const struct lyd_node *dnode,
+			const char *xpath)
+{
+	buf[0] = '\0';
+	if (yang_dnode_exists(dnode, xpath))
+		strlcpy(buf, yang_dnode_get_string(dnode, xpath), size);
+}
+
+/* XPath: /frr-interface:lib/interface/frr-nhrpd:nhrp */
+static void nhrp_if_apply_finish(struct nb_cb_apply_finish_args *args)
+{
+	struct interface *ifp = nb_running_get_entry(args->dnode, NULL, true);
+	struct nhrp_interface *nifp = nhrp_if(ifp);
+	const struct lyd_node *dnode = args->dnode;
+
+	nhrp_if_conf_clear(nifp);
+	load_string(nifp->tunnel_source, sizeof(nifp->tunnel_source), dnode,
+		    "./tunnel-source");
+	load_string(nifp->auth, sizeof(nifp->auth), dnode, "./authentication");
+	load_string(nifp->ipsec_profile, sizeof(nifp->ipsec_profile), dnode,
+		    "./tunnel-protection/profile");
+	load_string(nifp->ipsec_fallback, sizeof(nifp->ipsec_fallback), dnode,
+		    "./tunnel-protection/fallback-profile");
+	load_afi(&nifp->afi[NHRP_AFI_IP], yang_dnode_get(dnode, "./ipv4"));
+	load_afi(&nifp->afi[NHRP_AFI_IP6], yang_dnode_get(dnode, "./ipv6"));
+	nhrp_debug(IF, "%s: NHRP configuration applied (network-id %u/%u)",
+		   ifp->name, nifp->afi[NHRP_AFI_IP].network_id,
+		   nifp->afi[NHRP_AFI_IP6].network_id);
+}
+
+/* XPath: /frr-nhrpd:nhrpd */
+static void nhrp_global_apply_finish(struct nb_cb_apply_finish_args *args)
+{
+	const struct lyd_node *dnode = args->dnode;
+
+	nhrp_conf.nflog_group = 0;
+	nhrp_conf.mcast_nflog_group = 0;
+	if (yang_dnode_exists(dnode, "./nflog-group"))
+		nhrp_conf.nflog_group =
+			yang_dnode_get_uint16(dnode, "./nflog-group");
+	if (yang_dnode_exists(dnode, "./multicast-nflog-group"))
+		nhrp_conf.mcast_nflog_group =
+			yang_dnode_get_uint16(dnode, "./multicast-nflog-group");
+	load_string(nhrp_conf.event_socket, sizeof(nhrp_conf.event_socket),
+		    dnode, "./event-socket");
+}
+
+#define IFX "/frr-interface:lib/interface/frr-nhrpd:nhrp"
+/* the same nodes exist under ipv4 and ipv6 */
+#define AFI_NODES(afi)                                                         \
+	{.xpath = IFX "/" afi "/network-id",                                   \
+	 .cbs = {.modify = NB_MODIFY,                                          \
+		 .destroy = NB_DESTROY,                                        \
+		 .cli_show = cli_show_nhrp_network_id}},                       \
+	{.xpath = IFX "/" afi "/holdtime",                                     \
+	 .cbs = {.modify = NB_MODIFY, .cli_show = cli_show_nhrp_holdtime}},    \
+	{.xpath = IFX "/" afi "/shortcut",                                     \
+	 .cbs = {.modify = NB_MODIFY, .cli_show = cli_show_nhrp_flag}},        \
+	{.xpath = IFX "/" afi "/redirect",                                     \
+	 .cbs = {.modify = NB_MODIFY, .cli_show = cli_show_nhrp_flag}},        \
+	{.xpath = IFX "/" afi "/registration-no-unique",                       \
+	 .cbs = {.modify = NB_MODIFY, .cli_show = cli_show_nhrp_flag}},        \
+	{.xpath = IFX "/" afi "/map",                                          \
+	 .cbs = {.create = NB_CREATE,                                          \
+		 .destroy = NB_DESTROY,                                        \
+		 .cli_show = cli_show_nhrp_map}},                              \
+	{.xpath = IFX "/" afi "/map/nbma",                                     \
+	 .cbs = {.modify = NB_MODIFY, .destroy = NB_DESTROY}},                 \
+	{.xpath = IFX "/" afi "/map/local",                                    \
+	 .cbs = {.create = NB_CREATE, .destroy = NB_DESTROY}},                 \
+	{.xpath = IFX "/" afi "/nhs",                                          \
+	 .cbs = {.create = NB_CREATE,                                          \
+		 .destroy = NB_DESTROY,                                        \
+		 .move = nb_move,                                              \
+		 .cli_show = cli_show_nhrp_nhs}},                              \
+	{.xpath = IFX "/" afi "/multicast",                                    \
+	 .cbs = {.create = NB_CREATE,                                          \
+		 .destroy = NB_DESTROY,                                        \
+		 .move = nb_move,                                              \
+		 .cli_show = cli_show_nhrp_multicast}}
+
+/* clang-format off */
+const struct frr_yang_module_info frr_nhrpd_info = {
+	.name = "frr-nhrpd",
+	.nodes = {
+		{.xpath = IFX,
+		 .cbs = {.apply_finish = nhrp_if_apply_finish}},
+		{.xpath = IFX "/tunnel-protection",
+		 .cbs = {.create = NB_CREATE, .destroy = NB_DESTROY,
+			 .cli_show = cli_show_nhrp_protection}},
+		{.xpath = IFX "/tunnel-protection/profile",
+		 .cbs = {.modify = NB_MODIFY}},
+		{.xpath = IFX "/tunnel-protection/fallback-profile",
+		 .cbs = {.modify = NB_MODIFY, .destroy = NB_DESTROY}},
+		{.xpath = IFX "/tunnel-source",
+		 .cbs = {.modify = NB_MODIFY, .destroy = NB_DESTROY,
+			 .cli_show = cli_show_nhrp_tunnel_source}},
+		{.xpath = IFX "/authentication",
+		 .cbs = {.modify = NB_MODIFY, .destroy = NB_DESTROY,
+			 .cli_show = cli_show_nhrp_auth}},
+		AFI_NODES("ipv4"),
+		{.xpath = IFX "/ipv4/mtu",
+		 .cbs = {.modify = NB_MODIFY, .destroy = NB_DESTROY,
+			 .cli_show = cli_show_nhrp_mtu}},
+		AFI_NODES("ipv6"),
+		{.xpath = NHRP_GLOBAL_XPATH,
+		 .cbs = {.apply_finish = nhrp_global_apply_finish}},
+		{.xpath = NHRP_GLOBAL_XPATH "/nflog-group",
+		 .cbs = {.modify = NB_MODIFY, .destroy = NB_DESTROY,
+			 .cli_show = cli_show_nhrp_global}},
+		{.xpath = NHRP_GLOBAL_XPATH "/multicast-nflog-group",
+		 .cbs = {.modify = NB_MODIFY, .destroy = NB_DESTROY,
+			 .cli_show = cli_show_nhrp_global}},
+		{.xpath = NHRP_GLOBAL_XPATH "/event-socket",
+		 .cbs = {.modify = NB_MODIFY, .destroy = NB_DESTROY,
+			 .cli_show = cli_show_nhrp_global}},
+		{.xpath = NULL},
+	},
+};
+/* clang-format on */

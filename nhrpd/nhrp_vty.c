@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nhrpd: configuration commands and their running-config renderers.
+ *
+ * The grammar accepts every line FRR 8.4's nhrpd accepts (so the stock
+ * vtysh and existing frr.conf files work) plus Cisco's `ip nhrp
+ * authentication`.  Each command only queues changes for FRR's northbound;
+ * nothing here touches daemon state directly.
+ */
+#include "nhrpd.h"
+
+#include "command.h"
+#include "northbound_cli.h"
+#include "vty.h"
+#include "yang.h"
+
+#include "nhrpd/nhrp_nb.h"
+
+#define NHRP_STR "NHRP information\n"
+#define AFI_HELP "IP information\nIPv6 information\n"
+
+static const char *afi_node(const char *afi)
+{
+	return strcmp(afi, "ip") == 0 ? "./ipv4" : "./ipv6";
+}
+
+/* "ip" or "ipv6" for a node somewhere below the ipv4/ipv6 container */
+static const char *afi_word(const struct lyd_node *dnode)
+{
+	for (; dnode; dnode = lyd_parent(dnode)) {
+		const char *name = dnode->schema->name;
+
+		if (strcmp(name, "ipv4") == 0)
+			return "ip";
+		if (strcmp(name, "ipv6") == 0)
+			return "ipv6";
+	}
+	return "ip";
+}
+
+static bool afi_matches(struct vty *vty, const char *afi, const char *addr)
+{
+	bool v6 = strchr(addr, ':') != NULL;
+
+	if (v6 == (strcmp(afi, "ipv6") == 0))
+		return true;
+	vty_out(vty,
+		"%% Protocol address family does not match command (ip/ipv6 mismatch)\n");
+	return false;
+}
+
+static int apply(struct vty *vty)
+{
+	return nb_cli_apply_changes(vty, NHRP_IF_XPATH);
+}
+
+#include "nhrpd/nhrp_vty_clippy.c"
+
+DEFPY_YANG(nhrp_network_id, nhrp_network_id_cmd,
+	   "<ip|ipv6>$afi nhrp network-id (1-4294967295)$id",
+	   AFI_HELP NHRP_STR
+	   "Enable NHRP and set the network identifier\n"
+	   "Network identifier\n")
+{
+	char xp[64];
+
+	snprintf(xp, sizeof(xp), "%s/network-id", afi_node(afi));
+	nb_cli_enqueue_change(vty, xp, NB_OP_MODIFY, id_str);
+	return apply(vty);
+}
+
+DEFPY_YANG(no_nhrp_network_id, no_nhrp_network_id_cmd,
+	   "no <ip|ipv6>$afi nhrp network-id [(1-4294967295)]",
+	   NO_STR AFI_HELP NHRP_STR
+	   "Enable NHRP and set the network identifier\n"
+	   "Network identifier\n")
+{
+	char xp[64];
+
+	snprintf(xp, sizeof(xp), "%s/network-id", afi_node(afi));
+	nb_cli_enqueue_change(vty, xp, NB_OP_DESTROY, NULL);
+	return apply(vty);
+}
+
+DEFPY_YANG(nhrp_flag, nhrp_flag_cmd,
+	   "[no] <ip|ipv6>$afi nhrp <shortcut|redirect>$flag",
+	   NO_STR AFI_HELP NHRP_STR
+	   "Act on Traffic Indications: create shortcuts\n"
+	   "Send Traffic Indications (redirect)\n")
+{
+	char xp[64];
+
+	snprintf(xp, sizeof(xp), "%s/%s", afi_node(afi), flag);
+	nb_cli_enqueue_change(vty, xp, NB_OP_MODIFY, no ? "false" : "true");
+	return apply(vty);
+}
+
+DEFPY_YANG(nhrp_no_unique, nhrp_no_unique_cmd,
+	   "[no] <ip|ipv6>$afi nhrp registration no-unique",
+	   NO_STR AFI_HELP NHRP_STR
+	   "Registration settings\n"
+	   "Register without the unique flag\n")
+{
+	char xp[64];
+
+	snprintf(xp, sizeof(xp), "%s/registration-no-unique", afi_node(afi));
+	nb_cli_enqueue_change(vty, xp, NB_OP_MODIFY, no ? "false" : "true");
+	return apply(vty);
+}
+
+DEFPY_YANG(nhrp_holdtime, nhrp_holdtime_cmd,
+	   "<ip|ipv6>$afi nhrp holdtime (1-65000)$secs",
+	   AFI_HELP NHRP_STR
+	   "Holding time of the NHRP information we announce\n"
+	   "Seconds\n")
+{
+	char xp[64];
+
+	snprintf(xp, sizeof(xp), "%s/holdtime", afi_node(afi));
+	nb_cli_enqueue_change(vty, xp, NB_OP_MODIFY, secs_str);
+	return apply(vty);
+}
+
+DEFPY_YANG(no_nhrp_holdtime, no_nhrp_holdtime_cmd,
+	   "no <ip|ipv6>$afi nhrp holdtime [(1-65000)]",
+	   NO_STR AFI_HELP NHRP_STR
+	   "Holding time of the NHRP information we announce\n"
+	   "Seconds\n")
+{
+	char xp[64];
+
+	snprintf(xp, sizeof(xp), "%s/holdtime", afi_node(afi));
+	nb_cli_enqueue_change(vty, xp, NB_OP_DESTROY, NULL);
+	return apply(vty);
+}
+
+DEFPY_YANG(nhrp_mtu, nhrp_mtu_cmd,
+	   "ip nhrp mtu <(576-1500)$mtu|opennhrp$opennhrp>",
+	   IP_STR NHRP_STR
+	   "MTU announced in NHRP client information entries\n"
+	   "MTU in bytes\n"
+	   "Announce the interface MTU, as OpenNHRP does\n")
+{
+	nb_cli_enqueue_change(vty, "./ipv4/mtu", NB_OP_MODIFY,
+			      opennhrp ? "opennhrp" : mtu_str);
+	return apply(vty);
+}
+
+DEFPY_YANG(no_nhrp_mtu, no_nhrp_mtu_cmd,
+	   "no ip nhrp mtu [<(576-1500)|opennhrp>]",
+	   NO_STR IP_STR NHRP_STR
+	   "MTU announced in NHRP client information entries\n"
+	   "MTU in bytes\n"
+	   "Announce the interface MTU, as OpenNHRP does\n")
+{
+	nb_cli_enqueue_change(vty, "./ipv4/mtu", NB_OP_DESTROY, NULL);
+	return apply(vty);
+}
+
+DEFPY_YANG(nhrp_map, nhrp_map_cmd,
+	   "<ip|ipv6>$afi nhrp map <A.B.C.D|X:X::X:X>$proto <A.B.C.D$nbma|local$local>",
+	   AFI_HELP NHRP_STR
+	   "Static protocol to NBMA address binding\n"
+	   "IPv4 protocol address\n"
+	   "IPv6 protocol address\n"
+	   "NBMA address\n"
+	   "The protocol address is our own\n")
+{
+	char xp[128];
+
+	if (!afi_matches(vty, afi, proto_str))
+		return CMD_WARNING_CONFIG_FAILED;
+	snprintf(xp, sizeof(xp), "%s/map[address='%s']", afi_node(afi),
+		 proto_str);
+	/* replacing a binding: drop the old one in the same transaction */
+	if (yang_dnode_existsf(vty->candidate_config->dnode, "%s/%s",
+			       VTY_CURR_XPATH, xp + 2))
+		nb_cli_enqueue_change(vty, xp, NB_OP_DESTROY, NULL);
+	nb_cli_enqueue_change(vty, xp, NB_OP_CREATE, NULL);
+	snprintf(xp, sizeof(xp), "%s/map[address='%s']/%s", afi_node(afi),
+		 proto_str, local ? "local" : "nbma");
+	nb_cli_enqueue_change(vty, xp, local ? NB_OP_CREATE : NB_OP_MODIFY,
+			      local ? NULL : nbma_str);
+	return apply(vty);
+}
+
+DEFPY_YANG(no_nhrp_map, no_nhrp_map_cmd,
+	   "no <ip|ipv6>$afi nhrp map <A.B.C.D|X:X::X:X>$proto [<A.B.C.D|local>]",
+	   NO_STR AFI_HELP NHRP_STR
+	   "Static protocol to NBMA address binding\n"
+	   "IPv4 protocol address\n"
+	   "IPv6 protocol address\n"
+	   "NBMA address\n"
+	   "The protocol address is our own\n")
+{
+	char xp[128];
+
+	if (!afi_matches(vty, afi, proto_str))
+		return CMD_WARNING_CONFIG_FAILED;
+	snprintf(xp, sizeof(xp), "%s/map[address='%s']", afi_node(afi),
+		 proto_str);
+	nb_cli_enqueue_change(vty, xp, NB_OP_DESTROY, NULL);
+	return apply(vty);
+}
+
+DEFPY_YANG(nhrp_map_multicast, nhrp_map_multicast_cmd,
+	   "[no] <ip|ipv6>$afi nhrp map multicast <A.B.C.D|X:X::X:X|dynamic>$addr",
+	   NO_STR AFI_HELP NHRP_STR
+	   "Static protocol to NBMA address binding\n"
+	   "Where link-local multicast is sent\n"
+	   "IPv4 NBMA address\n"
+	   "IPv6 NBMA address\n"
+	   "Every registered peer\n")
+{
+	char xp[128];
+
+	if (strcmp(addr, "dynamic") != 0 && !afi_matches(vty, afi, addr))
+		return CMD_WARNING_CONFIG_FAILED;
+	snprintf(xp, sizeof(xp), "%s/multicast[address='%s']", afi_node(afi),
+		 addr);
+	nb_cli_enqueue_change(vty, xp, no ? NB_OP_DESTROY : NB_OP_CREATE,
+			      NULL);
+	return apply(vty);
+}
+
+DEFPY_YANG(nhrp_nhs, nhrp_nhs_cmd,
+	   "[no] <ip|ipv6>$afi nhrp nhs <A.B.C.D|X:X::X:X|dynamic>$proto nbma <A.B.C.D|FQDN>$nbma",
+	   NO_STR AFI_HELP NHRP_STR
+	   "Next hop server to register with\n"
+	   "IPv4 protocol address\n"
+	   "IPv6 protocol address\n"
+	   "Learn the protocol address from the reply\n"
+	   "NBMA address of the server\n"
+	   "IPv4 NBMA address\n"
+	   "Host name, resolved to an IPv4 NBMA address\n")
+{
+	char xp[384];
+
+	if (strcmp(proto, "dynamic") != 0 && !afi_matches(vty, afi, proto))
+		return CMD_WARNING_CONFIG_FAILED;
+	snprintf(xp, sizeof(xp), "%s/nhs[address='%s'][nbma='%s']",
+		 afi_node(afi), proto, nbma);
+	nb_cli_enqueue_change(vty, xp, no ? NB_OP_DESTROY : NB_OP_CREATE,
+			      NULL);
+	return apply(vty);
+}
+
+DEFPY_YANG(nhrp_auth, nhrp_auth_cmd,
+	   "ip nhrp authentication PASSWORD$pw",
+	   IP_STR NHRP_STR
+	   "Cisco-compatible cleartext authentication\n"
+	   "Password, at most 8 characters\n")
+{
+	if (strlen(pw) > 8) {
+		vty_out(vty,
+			"%% NHRP authentication password is at most 8 characters\n");
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	nb_cli_enqueue_change(vty, "./authentication", NB_OP_MODIFY, pw);
+	return apply(vty);
+}
+
+DEFPY_YANG(no_nhrp_auth, no_nhrp_auth_cmd,
+	   "no ip nhrp authentication [PASSWORD]",
+	   NO_STR IP_STR NHRP_STR
+	   "Cisco-compatible cleartext authentication\n"
+	   "Password\n")
+{
+	nb_cli_enqueue_change(vty, "./authentication", NB_OP_DESTROY, NULL);
+	return apply(vty);
+}
+
+DEFPY_YANG(tunnel_source, tunnel_source_cmd,
+	   "tunnel source INTERFACE$ifname",
+	   "NHRP/GRE tunnel settings\n"
+	   "Interface whose address is the tunnel's NBMA address\n"
+	   "Interface name\n")
+{
+	nb_cli_enqueue_change(vty, "./tunnel-source", NB_OP_MODIFY, ifname);
+	return apply(vty);
+}
+
+DEFPY_YANG(no_tunnel_source, no_tunnel_source_cmd,
+	   "no tunnel source [INTERFACE]",
+	   NO_STR
+	   "NHRP/GRE tunnel settings\n"
+	   "Interface whose address is the tunnel's NBMA address\n"
+	   "Interface name\n")
+{
+	nb_cli_enqueue_change(vty, "./tunnel-source", NB_OP_DESTROY, NULL);
+	return apply(vty);
+}
+
+DEFPY_YANG(tunnel_protection, tunnel_protection_cmd,
+	   "tunnel protection vici profile PROFILE$profile [fallback-profile FALLBACK$fallback]",
+	   "NHRP/GRE tunnel settings\n"
+	   "IPsec protection\n"
+	   "strongSwan VICI\n"
+	   "Connection to use\n"
+	   "Connection name\n"
+	   "Connection to use when the first fails\n"
+	   "Connection name\n")
+{
+	nb_cli_enqueue_change(vty, "./tunnel-protection", NB_OP_CREATE, NULL);
+	nb_cli_enqueue_change(vty, "./tunnel-protection/profile", NB_OP_MODIFY,
+			      profile);
+	nb_cli_enqueue_change(vty, "./tunnel-protection/fallback-profile",
+			      fallback ? NB_OP_MODIFY : NB_OP_DESTROY,
+			      fallback);
+	return apply(vty);
+}
+
+DEFPY_YANG(no_tunnel_protection, no_tunnel_protection_cmd,
+	   "no tunnel protection [vici profile PROFILE [fallback-profile FALLBACK]]",
+	   NO_STR
+	   "NHRP/GRE tunnel settings\n"
+	   "IPsec protection\n"
+	   "strongSwan VICI\n"
+	   "Connection to use\n"
+	   "Connection name\n"
+	   "Connection to use when the first fails\n"
+	   "Connection name\n")
+{
+	nb_cli_enqueue_change(vty, "./tunnel-protection", NB_OP_DESTROY, NULL);
+	return apply(vty);
+}
+
+/* daemon-wide settings */
+DEFPY_YANG(nhrp_nflog, nhrp_nflog_cmd,
+	   "nhrp <nflog-group|multicast-nflog-group>$which (1-65535)$group",
+	   NHRP_STR
+	   "NFLOG group of packets that trigger Traffic Indications\n"
+	   "NFLOG group of multicast to replicate\n"
+	   "Group number\n")
+{
+	char xp[64];
+
+	snprintf(xp, sizeof(xp), NHRP_GLOBAL_XPATH "/%s", which);
+	nb_cli_enqueue_change(vty, xp, NB_OP_MODIFY, group_str);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(no_nhrp_nflog, no_nhrp_nflog_cmd,
+	   "no nhrp <nflog-group|multicast-nflog-group>$which [(1-65535)]",
+	   NO_STR NHRP_STR
+	   "NFLOG group of packets that trigger Traffic Indications\n"
+	   "NFLOG group of multicast to replicate\n"
+	   "Group number\n")
+{
+	char xp[64];
+
+	snprintf(xp, sizeof(xp), NHRP_GLOBAL_XPATH "/%s", which);
+	nb_cli_enqueue_change(vty, xp, NB_OP_DESTROY, NULL);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(nhrp_event_socket, nhrp_event_socket_cmd,
+	   "nhrp event socket SOCKET$path",
+	   NHRP_STR
+	   "Event manager\n"
+	   "Unix socket of the event manager\n"
+	   "Path\n")
+{
+	nb_cli_enqueue_change(vty, NHRP_GLOBAL_XPATH "/event-socket",
+			      NB_OP_MODIFY, path);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(no_nhrp_event_socket, no_nhrp_event_socket_cmd,
+	   "no nhrp event socket [SOCKET]",
+	   NO_STR NHRP_STR
+	   "Event manager\n"
+	   "Unix socket of the event manager\n"
+	   "Path\n")
+{
+	nb_cli_enqueue_change(vty, NHRP_GLOBAL_XPATH "/event-socket",
+			      NB_OP_DESTROY, NULL);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+/* running-config: one renderer per node, lines as FRR 8.4's nhrpd writes */
+void cli_show_nhrp_protection(struct vty *vty, const struct lyd_node *dnode,
+			      bool show_defaults)
+{
+	vty_out(vty, " tunnel protection vici profile %s",
+		yang_dnode_get_string(dnode, "./profile"));
+	if (yang_dnode_exists(dnode, "./fallback-profile"))
+		vty_out(vty, " fallback-profile %s",
+			yang_dnode_get_string(dnode, "./fallback-profile"));
+	vty_out(vty, "\n");
+}
+
+void cli_show_nhrp_tunnel_source(struct vty *vty, const struct lyd_node *dnode,
+				 bool show_defaults)
+{
+	vty_out(vty, " tunnel source %s\n", yang_dnode_get_string(dnode, NULL));
+}
+
+void cli_show_nhrp_auth(struct vty *vty, const struct lyd_node *dnode,
+			bool show_defaults)
+{
+	vty_out(vty, " ip nhrp authentication %s\n",
+		yang_dnode_get_string(dnode, NULL));
+}
+
+void cli_show_nhrp_network_id(struct vty *vty, const struct lyd_node *dnode,
+			      bool show_defaults)
+{
+	vty_out(vty, " %s nhrp network-id %s\n", afi_word(dnode),
+		yang_dnode_get_string(dnode, NULL));
+}
+
+void cli_show_nhrp_holdtime(struct vty *vty, const struct lyd_node *dnode,
+			    bool show_defaults)
+{
+	vty_out(vty, " %s nhrp holdtime %s\n", afi_word(dnode),
+		yang_dnode_get_string(dnode, NULL));
+}
+
+void cli_show_nhrp_mtu(struct vty *vty, const struct lyd_node *dnode,
+		       bool show_defaults)
+{
+	vty_out(vty, " ip nhrp mtu %s\n", yang_dnode_get_string(dnode, NULL));
+}
+
+void cli_show_nhrp_flag(struct vty *vty, const struct lyd_node *dnode,
+			bool show_defaults)
+{
+	const char *name = dnode->schema->name;
+
+	if (!yang_dnode_get_bool(dnode, NULL))
+		return;
+	if (strcmp(name, "registration-no-unique") == 0)
+		name = "registration no-unique";
+	vty_out(vty, " %s nhrp %s\n", afi_word(dnode), name);
+}
+
+void cli_show_nhrp_map(struct vty *vty, const struct lyd_node *dnode,
+		       bool show_defaults)
+{
+	vty_out(vty, " %s nhrp map %s %s\n", afi_word(dnode),
+		yang_dnode_get_string(dnode, "./address"),
+		yang_dnode_exists(dnode, "./local")
+			? "local"
+			: yang_dnode_get_string(dnode, "./nbma"));
+}
+
+void cli_show_nhrp_nhs(struct vty *vty, const struct lyd_node *dnode,
+		       bool show_defaults)
+{
+	vty_out(vty, " %s nhrp nhs %s nbma %s\n", afi_word(dnode),
+		yang_dnode_get_string(dnode, "./address"),
+		yang_dnode_get_string(dnode, "./nbma"));
+}
+
+void cli_show_nhrp_multicast(struct vty *vty, const struct lyd_node *dnode,
+			     bool show_defaults)
+{
+	vty_out(vty, " %s nhrp map multicast %s\n", afi_word(dnode),
+		yang_dnode_get_string(dnode, "./address"));
+}
+
+void cli_show_nhrp_global(struct vty *vty, const struct lyd_node *dnode,
+			  bool show_defaults)
+{
+	const char *name = dnode->schema->name;
+
+	vty_out(vty, "nhrp %s %s\n",
+		strcmp(name, "event-socket") == 0 ? "event socket" : name,
+		yang_dnode_get_string(dnode, NULL));
+}
+
+/* debug flags and daemon-wide settings, under FRR's ZEBRA_NODE as FRR's
+ * nhrpd writes them */
+static int nhrp_config_write(struct vty *vty)
+{
+	const struct lyd_node *dnode;
+
+	nhrp_debug_config_write(vty);
+	vty_out(vty, "!\n");
+	dnode = yang_dnode_get(running_config->dnode, NHRP_GLOBAL_XPATH);
+	if (dnode)
+		nb_cli_show_dnode_cmds(vty, dnode, false);
+	return 1;
+}
+
+static struct cmd_node nhrp_global_node = {
+	.name = "nhrp",
+	.node = ZEBRA_NODE,
+	.prompt = "",
+	.config_write = nhrp_config_write,
+};
+
+void nhrp_vty_init(void)
+{
+	install_node(&nhrp_global_node);
+	install_element(CONFIG_NODE, &nhrp_nflog_cmd);
+	install_element(CONFIG_NODE, &no_nhrp_nflog_cmd);
+	install_element(CONFIG_NODE, &nhrp_event_socket_cmd);
+	install_element(CONFIG_NODE, &no_nhrp_event_socket_cmd);
+
+	install_element(INTERFACE_NODE, &nhrp_network_id_cmd);
+	install_element(INTERFACE_NODE, &no_nhrp_network_id_cmd);
+	install_element(INTERFACE_NODE, &nhrp_flag_cmd);
+	install_element(INTERFACE_NODE, &nhrp_no_unique_cmd);
+	install_element(INTERFACE_NODE, &nhrp_holdtime_cmd);
+	install_element(INTERFACE_NODE, &no_nhrp_holdtime_cmd);
+	install_element(INTERFACE_NODE, &nhrp_mtu_cmd);
+	install_element(INTERFACE_NODE, &no_nhrp_mtu_cmd);
+	install_element(INTERFACE_NODE, &nhrp_map_cmd);
+	install_element(INTERFACE_NODE, &no_nhrp_map_cmd);
+	install_element(INTERFACE_NODE, &nhrp_map_multicast_cmd);
+	install_element(INTERFACE_NODE, &nhrp_nhs_cmd);
+	install_element(INTERFACE_NODE, &nhrp_auth_cmd);
+	install_element(INTERFACE_NODE, &no_nhrp_auth_cmd);
+	install_element(INTERFACE_NODE, &tunnel_source_cmd);
+	install_element(INTERFACE_NODE, &no_tunnel_source_cmd);
+	install_element(INTERFACE_NODE, &tunnel_protection_cmd);
+	install_element(INTERFACE_NODE, &no_tunnel_protection_cmd);
+}

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nhrpd: the connection to zebra.  FRR's zclient reconnects by itself when
+ * zebra restarts; on every (re)connection we ask for interfaces again.
+ */
+#include "nhrpd.h"
+
+#include "log.h"
+#include "prefix.h"
+#include "zclient.h"
+
+static struct zclient *nhrp_zclient;
+
+static int nhrp_if_address_add(ZAPI_CALLBACK_ARGS)
+{
+	struct connected *ifc;
+
+	ifc = zebra_interface_address_read(cmd, zclient->ibuf, vrf_id);
+	if (ifc)
+		nhrp_debug(IF, "interface %s: address %pFX added",
+			   ifc->ifp->name, ifc->address);
+	return 0;
+}
+
+static int nhrp_if_address_del(ZAPI_CALLBACK_ARGS)
+{
+	struct connected *ifc;
+
+	ifc = zebra_interface_address_read(cmd, zclient->ibuf, vrf_id);
+	if (!ifc)
+		return 0;
+	nhrp_debug(IF, "interface %s: address %pFX deleted", ifc->ifp->name,
+		   ifc->address);
+	connected_free(&ifc);
+	return 0;
+}
+
+static void nhrp_zebra_connected(struct zclient *zc)
+{
+	zlog_info("connected to zebra");
+	zclient_send_reg_requests(zc, VRF_DEFAULT);
+}
+
+static zclient_handler *const nhrp_handlers[] = {
+	[ZEBRA_INTERFACE_ADDRESS_ADD] = nhrp_if_address_add,
+	[ZEBRA_INTERFACE_ADDRESS_DELETE] = nhrp_if_address_del,
+};
+
+void nhrp_zebra_init(void)
+{
+	nhrp_zclient = zclient_new(master, &zclient_options_default, nhrp_handlers,
+			      array_size(nhrp_handlers));
+	zclient_init(nhrp_zclient, ZEBRA_ROUTE_NHRP, 0, &nhrpd_privs);
+	nhrp_zclient->zebra_connected = nhrp_zebra_connected;
+}
+
+void nhrp_zebra_terminate(void)
+{
+	zclient_stop(nhrp_zclient);
+	zclient_free(nhrp_zclient);
+	nhrp_zclient = NULL;
+}
