@@ -104,6 +104,7 @@ int main(int argc, char **argv)
 	nhrp_if_init();
 	nhrp_vty_init();
 	nhrp_show_init();
+	nhrp_commit_init();
 	nhrp_zebra_init();
 
 	frr_config_fork();

@@ -110,6 +110,7 @@ void nhrp_zebra_terminate(void);
 void nhrp_vty_init(void);
 void nhrp_show_init(void);
 void nhrp_debug_init(void);
+void nhrp_commit_init(void);
 int nhrp_debug_config_write(struct vty *vty);
 
 /* nhrp_nb.c */
