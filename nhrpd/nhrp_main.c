@@ -4,7 +4,13 @@
  */
 #include "nhrpd.h"
 
+#include "nhrpd/nhrp_cache.h"
+#include "nhrpd/nhrp_kernel.h"
+#include "nhrpd/nhrp_nhs.h"
+#include "nhrpd/nhrp_packet.h"
+
 #include "filter.h"
+#include "resolver.h"
 #include "libfrr.h"
 #include "privs.h"
 #include "sigevent.h"
@@ -36,6 +42,17 @@ struct zebra_privs_t nhrpd_privs = {
 
 static struct frr_daemon_info nhrpd_di;
 
+/* the kernel wants a neighbour on an NHRP interface resolved */
+static void nhrp_kernel_resolve(int ifindex, const struct ipaddr *proto)
+{
+	struct interface *ifp = if_lookup_by_index(ifindex, VRF_DEFAULT);
+
+	if (!ifp || !ifp->info || !nhrp_if(ifp)->enabled[IS_IPADDR_V6(proto)])
+		return;
+	if (!nhrp_cache_kernel_probe(ifp, proto))
+		nhrp_debug(KERNEL, "%s: no binding for %pIA", ifp->name, proto);
+}
+
 static void sighup(void)
 {
 	zlog_info("SIGHUP received: configuration is changed through vtysh");
@@ -49,6 +66,9 @@ static void sigusr1(void)
 static void sigint(void)
 {
 	zlog_notice("Terminating on signal");
+	nhrp_nhs_stop_all(true);
+	nhrp_packet_fini();
+	nhrp_kernel_fini();
 	nhrp_zebra_terminate();
 	frr_fini();
 	exit(0);
@@ -105,6 +125,9 @@ int main(int argc, char **argv)
 	nhrp_vty_init();
 	nhrp_show_init();
 	nhrp_commit_init();
+	resolver_init(master);
+	nhrp_kernel_init(nhrp_kernel_resolve);
+	nhrp_packet_init();
 	nhrp_zebra_init();
 
 	frr_config_fork();

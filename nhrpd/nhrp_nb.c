@@ -154,6 +154,7 @@ static void nhrp_if_apply_finish(struct nb_cb_apply_finish_args *args)
 	nhrp_debug(IF, "%s: NHRP configuration applied (network-id %u/%u)",
 		   ifp->name, nifp->afi[NHRP_AFI_IP].network_id,
 		   nifp->afi[NHRP_AFI_IP6].network_id);
+	nhrp_if_update(ifp);
 }
 
 /* XPath: /frr-nhrpd:nhrpd */

@@ -1,16 +1,392 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * nhrpd: show commands about the daemon's own state.
+ * nhrpd: show and clear commands.  The ones FRR 8.4's nhrpd has keep its
+ * grammar and JSON keys (scripts written for FRR keep working); Cisco-like
+ * `show dmvpn` and `show ip nhrp traffic` add what an IOS user looks for.
  */
 #include "nhrpd.h"
 
 #include "command.h"
 #include "json.h"
+#include "monotime.h"
 #include "prefix.h"
 #include "vrf.h"
 #include "vty.h"
 
+#include "nhrpd/nhrp_cache.h"
+#include "nhrpd/nhrp_nhs.h"
+
 #include "nhrpd/nhrp_show_clippy.c"
+
+static const char *uptime_str(time_t since, char *buf, size_t len)
+{
+	time_t t = monotime(NULL) - since;
+
+	if (t >= 86400)
+		snprintf(buf, len, "%lldd%02lldh", (long long)t / 86400,
+			 (long long)(t % 86400) / 3600);
+	else
+		snprintf(buf, len, "%02lld:%02lld:%02lld", (long long)t / 3600,
+			 (long long)(t % 3600) / 60, (long long)t % 60);
+	return buf;
+}
+
+static int afi_of(const char *word)
+{
+	return strcmp(word, "ip") == 0 ? NHRP_AFI_IP : NHRP_AFI_IP6;
+}
+
+static bool cache_in_afi(const struct nhrp_cache *c, int afi)
+{
+	return IS_IPADDR_V6(&c->proto) == (afi == NHRP_AFI_IP6);
+}
+
+struct cache_show {
+	struct vty *vty;
+	json_object *table;
+	int afi;
+	unsigned int count;
+};
+
+static void cache_show_one(struct nhrp_cache *c, void *arg)
+{
+	struct cache_show *cs = arg;
+	time_t left = c->expires ? c->expires - monotime(NULL) : 0;
+	char nbma[INET6_ADDRSTRLEN] = "-", claimed[INET6_ADDRSTRLEN] = "-";
+
+	if (!cache_in_afi(c, cs->afi))
+		return;
+	cs->count++;
+	if (!IS_IPADDR_NONE(&c->nbma))
+		ipaddr2str(&c->nbma, nbma, sizeof(nbma));
+	if (!IS_IPADDR_NONE(&c->claimed))
+		ipaddr2str(&c->claimed, claimed, sizeof(claimed));
+	if (cs->table) {
+		json_object *e = json_object_new_object();
+
+		/* FRR 8.4's keys, then ours */
+		json_object_string_add(e, "interface", c->ifp->name);
+		json_object_string_add(e, "type", nhrp_cache_type_str(c->type));
+		json_object_string_addf(e, "protocol", "%pIA", &c->proto);
+		json_object_string_add(e, "nbma", nbma);
+		json_object_string_add(e, "claimed_nbma", claimed);
+		json_object_boolean_add(e, "used", c->used);
+		json_object_boolean_add(e, "timeout", c->expires != 0);
+		json_object_boolean_add(e, "auth", false);
+		json_object_string_add(e, "identity", "-");
+		json_object_int_add(e, "prefixLength", c->prefixlen);
+		json_object_int_add(e, "holdtime", c->holdtime);
+		json_object_int_add(e, "expiresIn", left > 0 ? left : 0);
+		json_object_boolean_add(e, "unique", c->unique);
+		json_object_boolean_add(e, "installed", c->in_kernel);
+		json_object_array_add(cs->table, e);
+		return;
+	}
+	vty_out(cs->vty, "%-8s %-10s %-24pIA %-24s %-24s %c%c%c    %s\n",
+		c->ifp->name, nhrp_cache_type_str(c->type), &c->proto, nbma,
+		claimed, c->used ? 'U' : ' ', c->expires ? 'T' : ' ', ' ', "-");
+}
+
+struct nhs_show {
+	struct vty *vty;
+	json_object *table;
+	int afi;
+	unsigned int count;
+};
+
+static void nhs_show_one(struct nhrp_nhs *nhs, void *arg)
+{
+	struct nhs_show *ns = arg;
+	char nbma[INET6_ADDRSTRLEN] = "-", proto[INET6_ADDRSTRLEN] = "(unspec)";
+	char up[32] = "-";
+
+	if (nhs->afi != ns->afi)
+		return;
+	ns->count++;
+	if (!IS_IPADDR_NONE(&nhs->nbma))
+		ipaddr2str(&nhs->nbma, nbma, sizeof(nbma));
+	if (!IS_IPADDR_NONE(&nhs->proto))
+		ipaddr2str(&nhs->proto, proto, sizeof(proto));
+	if (nhs->status == NHS_UP)
+		uptime_str(nhs->up_since, up, sizeof(up));
+	if (ns->table) {
+		json_object *e = json_object_new_object();
+
+		json_object_string_add(e, "interface", nhs->ifp->name);
+		json_object_string_add(e, "fqdn", nhs->name);
+		json_object_string_add(e, "nbma", nbma);
+		json_object_string_add(e, "protocol", proto);
+		json_object_string_add(e, "status",
+				       nhrp_nhs_status_str(nhs->status));
+		json_object_int_add(e, "requestId", nhs->reqid);
+		json_object_int_add(e, "requestsSent", nhs->req_sent);
+		json_object_int_add(e, "retransmissions", nhs->req_failed);
+		json_object_int_add(e, "repliesReceived", nhs->replies);
+		json_object_int_add(e, "lastCode", nhs->last_code);
+		json_object_string_add(e, "upTime", up);
+		json_object_array_add(ns->table, e);
+		return;
+	}
+	vty_out(ns->vty, "%-8s %-24s %-16s %-16s %-12s %s\n", nhs->ifp->name,
+		nhs->name, nbma, proto, nhrp_nhs_status_str(nhs->status), up);
+}
+
+static json_object *table_json(json_object *table, unsigned int count)
+{
+	json_object *js = json_object_new_object();
+	json_object *attr = json_object_new_object();
+
+	json_object_int_add(attr, "entriesCount", count);
+	json_object_object_add(js, "attr", attr);
+	json_object_object_add(js, "table", table);
+	return js;
+}
+
+DEFPY(show_nhrp, show_nhrp_cmd,
+      "show <ip|ipv6>$afi nhrp [cache$cache|nhs$nhs] [json$json]",
+      SHOW_STR IP_STR IPV6_STR
+      "NHRP information\n"
+      "Forwarding cache information\n"
+      "Next hop server information\n" JSON_STR)
+{
+	json_object *table = json ? json_object_new_array() : NULL;
+	unsigned int count;
+
+	if (nhs) {
+		struct nhs_show ns = {vty, table, afi_of(afi), 0};
+
+		if (!json)
+			vty_out(vty, "%-8s %-24s %-16s %-16s %-12s %s\n",
+				"Iface", "FQDN", "NBMA", "Protocol", "Status",
+				"Up");
+		nhrp_nhs_walk(nhs_show_one, &ns);
+		count = ns.count;
+	} else {
+		struct cache_show cs = {vty, table, afi_of(afi), 0};
+
+		if (!json)
+			vty_out(vty, "%-8s %-10s %-24s %-24s %-24s %-6s %s\n",
+				"Iface", "Type", "Protocol", "NBMA",
+				"Claimed NBMA", "Flags", "Identity");
+		nhrp_cache_walk(NULL, cache_show_one, &cs);
+		count = cs.count;
+	}
+	if (json)
+		vty_json(vty, table_json(table, count));
+	else if (!count)
+		vty_out(vty, "%% No entries\n");
+	return CMD_SUCCESS;
+}
+
+/* Cisco's `show dmvpn`: one row per peer with an NBMA binding */
+struct dmvpn_show {
+	struct vty *vty;
+	json_object *arr;
+	struct interface *ifp;
+	unsigned int count;
+};
+
+static void dmvpn_attr(const struct nhrp_cache *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s",
+		 c->type == NHRP_CACHE_STATIC || c->type == NHRP_CACHE_NHS
+			 ? "S"
+			 : "D",
+		 ipaddr_cmp(&c->nbma, &c->claimed) != 0 &&
+				 !IS_IPADDR_NONE(&c->claimed)
+			 ? "N"
+			 : "");
+}
+
+static void dmvpn_one(struct nhrp_cache *c, void *arg)
+{
+	struct dmvpn_show *ds = arg;
+	struct nhrp_interface *nifp = nhrp_if(c->ifp);
+	char up[32], attr[8];
+	const char *state = "UP";
+
+	if (c->type < NHRP_CACHE_CACHED || c->type == NHRP_CACHE_LOCAL ||
+	    IS_IPADDR_NONE(&c->nbma))
+		return;
+	if (c->type == NHRP_CACHE_NHS) {
+		/* an NHS is up once it has answered our registration */
+		struct nhrp_nhs_state *st = nifp->nhs_state;
+		struct nhrp_nhs *nhs;
+
+		state = "NHRP";
+		if (st)
+			frr_each (nhrp_nhs_list_rt, &st->list, nhs)
+				if (ipaddr_cmp(&nhs->proto, &c->proto) == 0 &&
+				    nhs->status == NHS_UP)
+					state = "UP";
+	}
+	ds->count++;
+	uptime_str(c->created, up, sizeof(up));
+	dmvpn_attr(c, attr, sizeof(attr));
+	if (ds->arr) {
+		json_object *e = json_object_new_object();
+
+		/* FRR 8.4's keys first */
+		json_object_string_addf(e, "src", "%pIA", &nifp->nbma);
+		json_object_string_addf(e, "dst", "%pIA", &c->nbma);
+		json_object_boolean_add(e, "notifierActive", false);
+		json_object_int_add(e, "sas", 0);
+		json_object_string_add(e, "identity", "");
+		json_object_string_add(e, "interface", c->ifp->name);
+		json_object_string_addf(e, "peerNbma", "%pIA", &c->nbma);
+		json_object_string_addf(e, "peerTunnel", "%pIA", &c->proto);
+		json_object_string_add(e, "state", state);
+		json_object_string_add(e, "upDownTime", up);
+		json_object_string_add(e, "attributes", attr);
+		json_object_string_add(e, "type", nhrp_cache_type_str(c->type));
+		json_object_array_add(ds->arr, e);
+		return;
+	}
+	vty_out(ds->vty, "%5d %15pIA %15pIA %5s %9s %5s\n", 1, &c->nbma,
+		&c->proto, state, up, attr);
+}
+
+static void dmvpn_count(struct nhrp_cache *c, void *arg)
+{
+	unsigned int *n = arg;
+
+	if (c->type >= NHRP_CACHE_CACHED && c->type != NHRP_CACHE_LOCAL &&
+	    !IS_IPADDR_NONE(&c->nbma))
+		(*n)++;
+}
+
+DEFPY(show_dmvpn, show_dmvpn_cmd, "show dmvpn [json$json]",
+      SHOW_STR "DMVPN information\n" JSON_STR)
+{
+	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
+	struct dmvpn_show ds = {vty, json ? json_object_new_array() : NULL};
+	struct interface *ifp;
+
+	if (!json)
+		vty_out(vty,
+			"Legend: Attrb --> S - Static, D - Dynamic, N - NATed\n\n");
+	FOR_ALL_INTERFACES (vrf, ifp) {
+		struct nhrp_interface *nifp = nhrp_if(ifp);
+		unsigned int peers = 0;
+
+		if (!nifp || !nifp->enabled[NHRP_AFI_IP])
+			continue;
+		ds.ifp = ifp;
+		if (!json) {
+			nhrp_cache_walk(ifp, dmvpn_count, &peers);
+			vty_out(vty,
+				"Interface: %s, IPv4 NHRP Details\nType:%s, NHRP Peers:%u,\n\n",
+				ifp->name,
+				nhrp_nhs_list_count(&nifp->afi[NHRP_AFI_IP].nhs)
+					? "Spoke"
+					: "Hub",
+				peers);
+			vty_out(vty, "%5s %15s %15s %5s %9s %5s\n", "# Ent",
+				"Peer NBMA Addr", "Peer Tunnel Add", "State",
+				"UpDn Tm", "Attrb");
+		}
+		nhrp_cache_walk(ifp, dmvpn_one, &ds);
+		if (!json)
+			vty_out(vty, "\n");
+	}
+	if (json)
+		vty_json(vty, ds.arr);
+	return CMD_SUCCESS;
+}
+
+static const char *const op_names[] = {
+	NULL,
+	"Resolution Request",
+	"Resolution Reply",
+	"Registration Request",
+	"Registration Reply",
+	"Purge Request",
+	"Purge Reply",
+	"Error Indication",
+	"Traffic Indication",
+};
+static const char *const op_keys[] = {
+	NULL,	      "resolutionRequest", "resolutionReply",
+	"registrationRequest", "registrationReply", "purgeRequest",
+	"purgeReply", "errorIndication",   "trafficIndication",
+};
+
+DEFPY(show_nhrp_traffic, show_nhrp_traffic_cmd,
+      "show ip nhrp traffic [json$json]",
+      SHOW_STR IP_STR
+      "NHRP information\n"
+      "Packets sent and received, errors\n" JSON_STR)
+{
+	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
+	json_object *js = json ? json_object_new_object() : NULL;
+	struct interface *ifp;
+
+	FOR_ALL_INTERFACES (vrf, ifp) {
+		struct nhrp_interface *nifp = nhrp_if(ifp);
+		struct nhrp_stats *st;
+
+		if (!nifp || (!nifp->enabled[NHRP_AFI_IP] &&
+			      !nifp->enabled[NHRP_AFI_IP6]))
+			continue;
+		st = &nifp->stats;
+		if (js) {
+			json_object *e = json_object_new_object();
+			json_object *tx = json_object_new_object();
+			json_object *rx = json_object_new_object();
+
+			for (int i = 1; i <= 8; i++) {
+				json_object_int_add(tx, op_keys[i], st->tx[i]);
+				json_object_int_add(rx, op_keys[i], st->rx[i]);
+			}
+			json_object_object_add(e, "sent", tx);
+			json_object_object_add(e, "received", rx);
+			json_object_int_add(e, "dropped", st->rx_dropped);
+			json_object_int_add(e, "malformed", st->rx_malformed);
+			json_object_int_add(e, "badChecksum",
+					    st->rx_bad_checksum);
+			json_object_int_add(e, "authFailures", st->rx_auth_fail);
+			json_object_int_add(e, "sendErrors", st->tx_errors);
+			json_object_object_add(js, ifp->name, e);
+			continue;
+		}
+		vty_out(vty, "%s:\n", ifp->name);
+		vty_out(vty, "  %-22s %10s %10s\n", "", "Sent", "Rcvd");
+		for (int i = 1; i <= 8; i++)
+			vty_out(vty, "  %-22s %10" PRIu64 " %10" PRIu64 "\n",
+				op_names[i], st->tx[i], st->rx[i]);
+		vty_out(vty,
+			"  Dropped %" PRIu64 " (malformed %" PRIu64
+			", bad checksum %" PRIu64 ", authentication %" PRIu64
+			"), send errors %" PRIu64 "\n",
+			st->rx_dropped, st->rx_malformed, st->rx_bad_checksum,
+			st->rx_auth_fail, st->tx_errors);
+	}
+	if (js)
+		vty_json(vty, js);
+	return CMD_SUCCESS;
+}
+
+DEFPY(clear_nhrp_cache, clear_nhrp_cache_cmd,
+      "clear <ip|ipv6>$afi nhrp cache",
+      CLEAR_STR IP_STR IPV6_STR
+      "NHRP information\n"
+      "Dynamic cache entries\n")
+{
+	/* dynamic and learnt entries only, as FRR and IOS do */
+	unsigned int n = 0;
+	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
+	struct interface *ifp;
+
+	FOR_ALL_INTERFACES (vrf, ifp)
+		if (ifp->info)
+			n += nhrp_cache_flush(ifp, NHRP_CACHE_DYNAMIC);
+	(void)afi;
+	if (!n)
+		vty_out(vty, "%% No entries\n");
+	else
+		vty_out(vty, "%% %u entries cleared\n", n);
+	return CMD_SUCCESS;
+}
 
 static json_object *if_json(struct interface *ifp)
 {
@@ -31,7 +407,12 @@ static json_object *if_json(struct interface *ifp)
 	json_object_int_add(js, "networkId", nifp->afi[NHRP_AFI_IP].network_id);
 	json_object_int_add(js, "networkIdIpv6",
 			    nifp->afi[NHRP_AFI_IP6].network_id);
+	json_object_boolean_add(js, "enabled", nifp->enabled[NHRP_AFI_IP]);
 	json_object_int_add(js, "holdtime", nifp->afi[NHRP_AFI_IP].holdtime);
+	json_object_string_addf(js, "nbma", "%pIA", &nifp->nbma);
+	json_object_string_addf(js, "protocol", "%pIA",
+				&nifp->proto[NHRP_AFI_IP]);
+	json_object_int_add(js, "greKey", nifp->gre_key);
 	if (nifp->tunnel_source[0])
 		json_object_string_add(js, "tunnelSource", nifp->tunnel_source);
 	json_object_boolean_add(js, "authentication", nifp->auth[0] != 0);
@@ -50,31 +431,30 @@ DEFPY(show_nhrp_interface, show_nhrp_interface_cmd,
       "Interface name\n" JSON_STR)
 {
 	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
-	json_object *js = json_object_new_array();
 	struct interface *ifp;
 
-	FOR_ALL_INTERFACES (vrf, ifp) {
-		if (ifname && strcmp(ifname, ifp->name) != 0)
-			continue;
-		json_object_array_add(js, if_json(ifp));
-	}
 	if (json) {
+		json_object *js = json_object_new_array();
+
+		FOR_ALL_INTERFACES (vrf, ifp)
+			if (!ifname || strcmp(ifname, ifp->name) == 0)
+				json_object_array_add(js, if_json(ifp));
 		vty_json(vty, js);
 		return CMD_SUCCESS;
 	}
-	json_object_free(js);
-	vty_out(vty, "%-16s %-8s %-5s %-10s %s\n", "Interface", "Index", "Up",
-		"NetworkId", "Addresses");
+	vty_out(vty, "%-16s %-8s %-5s %-10s %-16s %s\n", "Interface", "Index",
+		"Up", "NetworkId", "NBMA", "Addresses");
 	FOR_ALL_INTERFACES (vrf, ifp) {
+		struct nhrp_interface *nifp = nhrp_if(ifp);
 		struct connected *ifc;
 		struct listnode *node;
 		const char *sep = "";
 
 		if (ifname && strcmp(ifname, ifp->name) != 0)
 			continue;
-		vty_out(vty, "%-16s %-8d %-5s %-10u ", ifp->name, ifp->ifindex,
-			if_is_up(ifp) ? "yes" : "no",
-			nhrp_if(ifp)->afi[NHRP_AFI_IP].network_id);
+		vty_out(vty, "%-16s %-8d %-5s %-10u %-16pIA ", ifp->name,
+			ifp->ifindex, if_is_up(ifp) ? "yes" : "no",
+			nifp->afi[NHRP_AFI_IP].network_id, &nifp->nbma);
 		for (ALL_LIST_ELEMENTS_RO(ifp->connected, node, ifc)) {
 			vty_out(vty, "%s%pFX", sep, ifc->address);
 			sep = ",";
@@ -86,5 +466,9 @@ DEFPY(show_nhrp_interface, show_nhrp_interface_cmd,
 
 void nhrp_show_init(void)
 {
+	install_element(VIEW_NODE, &show_nhrp_cmd);
+	install_element(VIEW_NODE, &show_dmvpn_cmd);
+	install_element(VIEW_NODE, &show_nhrp_traffic_cmd);
 	install_element(VIEW_NODE, &show_nhrp_interface_cmd);
+	install_element(ENABLE_NODE, &clear_nhrp_cache_cmd);
 }

@@ -16,9 +16,12 @@ static int nhrp_if_address_add(ZAPI_CALLBACK_ARGS)
 	struct connected *ifc;
 
 	ifc = zebra_interface_address_read(cmd, zclient->ibuf, vrf_id);
-	if (ifc)
-		nhrp_debug(IF, "interface %s: address %pFX added",
-			   ifc->ifp->name, ifc->address);
+	if (!ifc)
+		return 0;
+	nhrp_debug(IF, "interface %s: address %pFX added", ifc->ifp->name,
+		   ifc->address);
+	/* ours, or a tunnel source's: everything that may depend on it */
+	nhrp_if_update_all();
 	return 0;
 }
 
@@ -32,6 +35,7 @@ static int nhrp_if_address_del(ZAPI_CALLBACK_ARGS)
 	nhrp_debug(IF, "interface %s: address %pFX deleted", ifc->ifp->name,
 		   ifc->address);
 	connected_free(&ifc);
+	nhrp_if_update_all();
 	return 0;
 }
 

@@ -78,8 +78,25 @@ struct nhrp_afi_conf {
 	struct nhrp_mcast_list_head mcast;
 };
 
+/* packet and error counters, per interface (`show ip nhrp traffic`) */
+struct nhrp_stats {
+	uint64_t tx[9], rx[9];	/* by NHRP packet type 1..8 */
+	uint64_t rx_dropped;	/* refused: malformed, not for us, ... */
+	uint64_t rx_auth_fail, rx_bad_checksum, rx_malformed;
+	uint64_t tx_errors;
+};
+
 struct nhrp_interface {
 	struct interface *ifp;
+	/* what the kernel and zebra say (nhrp_if_update) */
+	bool enabled[NHRP_AFI_MAX];	/* network-id set and interface known */
+	struct ipaddr nbma;		/* our NBMA address */
+	struct ipaddr proto[NHRP_AFI_MAX]; /* our protocol address */
+	uint8_t proto_plen[NHRP_AFI_MAX];
+	uint32_t gre_key;
+	struct nhrp_stats stats;
+	struct nhrp_nhs_state *nhs_state; /* nhrp_nhs.c */
+
 	char tunnel_source[INTERFACE_NAMSIZ];
 	char auth[9];		/* Cisco cleartext password, NUL-terminated */
 	char ipsec_profile[64], ipsec_fallback[64];
@@ -97,6 +114,10 @@ extern struct nhrp_global_conf nhrp_conf;
 void nhrp_if_init(void);
 void nhrp_if_conf_clear(struct nhrp_interface *nifp);
 void *nhrp_conf_alloc(size_t size);
+void nhrp_if_update(struct interface *ifp);
+void nhrp_if_update_all(void);
+void nhrp_if_terminate(void);
+int nhrp_afi_family(int afi);
 static inline struct nhrp_interface *nhrp_if(struct interface *ifp)
 {
 	return ifp->info;
