@@ -40,6 +40,20 @@ static int nb_move(struct nb_cb_move_args *args)
 	return NB_OK;
 }
 
+/* XPath: .../frr-nhrpd:nhrp/tunnel-source */
+static int nb_tunnel_source_modify(struct nb_cb_modify_args *args)
+{
+	const char *src = yang_dnode_get_string(args->dnode, NULL);
+	const char *self = yang_dnode_get_string(args->dnode, "../../name");
+
+	if (args->event == NB_EV_VALIDATE && strcmp(src, self) == 0) {
+		snprintf(args->errmsg, args->errmsg_len,
+			 "%s cannot be its own tunnel source", self);
+		return NB_ERR_VALIDATION;
+	}
+	return NB_OK;
+}
+
 #define NB_MODIFY nb_modify
 #define NB_CREATE nb_create
 #define NB_DESTROY nb_destroy
@@ -222,7 +236,7 @@ const struct frr_yang_module_info frr_nhrpd_info = {
 		{.xpath = IFX "/tunnel-protection/fallback-profile",
 		 .cbs = {.modify = NB_MODIFY, .destroy = NB_DESTROY}},
 		{.xpath = IFX "/tunnel-source",
-		 .cbs = {.modify = NB_MODIFY, .destroy = NB_DESTROY,
+		 .cbs = {.modify = nb_tunnel_source_modify, .destroy = NB_DESTROY,
 			 .cli_show = cli_show_nhrp_tunnel_source}},
 		{.xpath = IFX "/authentication",
 		 .cbs = {.modify = NB_MODIFY, .destroy = NB_DESTROY,

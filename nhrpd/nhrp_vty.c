@@ -49,6 +49,49 @@ static bool afi_matches(struct vty *vty, const char *afi, const char *addr)
 	return false;
 }
 
+/* values the command parser lets through but the YANG model refuses: FRR
+ * only logs a failed candidate edit, so they are caught here, with a clear
+ * error and before anything changes */
+static bool valid_hostname(struct vty *vty, const char *name)
+{
+	size_t len = strlen(name), label = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (c == '.') {
+			if (label == 0 || name[i - 1] == '-')
+				goto bad;
+			label = 0;
+		} else if (isalnum((unsigned char)c) || (c == '-' && label > 0))
+			label++;
+		else
+			goto bad;
+		if (label > 63)
+			goto bad;
+	}
+	if (len > 0 && len <= 253 && label > 0 && name[len - 1] != '-')
+		return true;
+bad:
+	vty_out(vty, "%% Invalid NBMA address or host name: %s\n", name);
+	return false;
+}
+
+static bool valid_word(struct vty *vty, const char *what, const char *s,
+		       size_t max)
+{
+	if (strlen(s) > max) {
+		vty_out(vty, "%% %s is at most %zu characters\n", what, max);
+		return false;
+	}
+	for (; *s; s++)
+		if (*s < '!' || *s > '~') {
+			vty_out(vty, "%% %s takes printable ASCII only\n", what);
+			return false;
+		}
+	return true;
+}
+
 static int apply(struct vty *vty)
 {
 	return nb_cli_apply_changes(vty, NHRP_IF_XPATH);
@@ -238,6 +281,8 @@ DEFPY_YANG(nhrp_nhs, nhrp_nhs_cmd,
 
 	if (strcmp(proto, "dynamic") != 0 && !afi_matches(vty, afi, proto))
 		return CMD_WARNING_CONFIG_FAILED;
+	if (!no && !valid_hostname(vty, nbma))
+		return CMD_WARNING_CONFIG_FAILED;
 	snprintf(xp, sizeof(xp), "%s/nhs[address='%s'][nbma='%s']",
 		 afi_node(afi), proto, nbma);
 	nb_cli_enqueue_change(vty, xp, no ? NB_OP_DESTROY : NB_OP_CREATE,
@@ -251,11 +296,8 @@ DEFPY_YANG(nhrp_auth, nhrp_auth_cmd,
 	   "Cisco-compatible cleartext authentication\n"
 	   "Password, at most 8 characters\n")
 {
-	if (strlen(pw) > 8) {
-		vty_out(vty,
-			"%% NHRP authentication password is at most 8 characters\n");
+	if (!valid_word(vty, "NHRP authentication password", pw, 8))
 		return CMD_WARNING_CONFIG_FAILED;
-	}
 	nb_cli_enqueue_change(vty, "./authentication", NB_OP_MODIFY, pw);
 	return apply(vty);
 }
@@ -276,6 +318,8 @@ DEFPY_YANG(tunnel_source, tunnel_source_cmd,
 	   "Interface whose address is the tunnel's NBMA address\n"
 	   "Interface name\n")
 {
+	if (!valid_word(vty, "Interface name", ifname, INTERFACE_NAMSIZ - 1))
+		return CMD_WARNING_CONFIG_FAILED;
 	nb_cli_enqueue_change(vty, "./tunnel-source", NB_OP_MODIFY, ifname);
 	return apply(vty);
 }

@@ -1,0 +1,317 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""nhrpd as an FRR daemon: stock zebra, stock vtysh, configuration through
+the northbound, round trips, bad input, transactions, zebra restarts.
+Network namespaces only (no GRE): runs on any host as root."""
+import os
+import re
+import shutil
+import signal
+import subprocess
+import uuid
+
+import pytest
+
+from frrnode import FrrNode, OUR_NHRPD, OUR_VTYSH, wait_until
+from vtyclient import running_config_lines
+
+pytestmark = [
+    pytest.mark.skipif(os.geteuid() != 0, reason="needs root (network namespaces)"),
+    pytest.mark.skipif(not os.path.exists(OUR_NHRPD), reason="nhrpd not built"),
+    pytest.mark.skipif(not os.path.exists("/usr/lib/frr/zebra"), reason="FRR not installed"),
+]
+
+# the FRR 8.4 subset: every line the stock vtysh passes to nhrpd
+FRR_SUBSET = [
+    "ip nhrp network-id 42",
+    "ip nhrp holdtime 600",
+    "ip nhrp nhs 10.255.255.1 nbma 192.0.2.1",
+    "ip nhrp nhs dynamic nbma hub.example.net",
+    "ip nhrp map 10.255.255.1 192.0.2.1",
+    "ip nhrp map 10.255.255.2 local",
+    "ip nhrp map multicast 192.0.2.1",
+    "ip nhrp map multicast dynamic",
+    "ip nhrp registration no-unique",
+    "ip nhrp shortcut",
+    "ip nhrp redirect",
+    "ip nhrp mtu 1400",
+    "ipv6 nhrp network-id 43",
+    "ipv6 nhrp holdtime 900",
+    "tunnel source veth-wan",
+    "tunnel protection vici profile dmvpn fallback-profile dmvpn2",
+]
+GLOBAL = ["nhrp nflog-group 1", "nhrp multicast-nflog-group 2"]
+
+
+@pytest.fixture
+def node(tmp_path):
+    os.chmod(tmp_path, 0o777)
+    n = FrrNode("nf" + uuid.uuid4().hex[:8], str(tmp_path))
+    n.ip("link add gre1 type veth peer name veth-wan")
+    n.ip("addr add 10.255.255.2/24 dev gre1")
+    n.ip("addr add 198.51.100.2/24 dev veth-wan")
+    n.ip("link set gre1 up")
+    n.ip("link set veth-wan up")
+    yield n
+    n.close()
+
+
+def start_pair(node, conf_text=""):
+    conf = os.path.join(node.etcdir, "nhrpd.conf")
+    with open(conf, "w") as f:
+        f.write(conf_text)
+    shutil.chown(conf, "frr", "frr")
+    node.start("zebra")
+    node.start("nhrpd", binary=OUR_NHRPD, conf=conf)
+    return conf
+
+
+def daemon_config(node):
+    with node.vty() as v:
+        return running_config_lines(v.ok("show running-config"))
+
+
+def configure(node, lines, glob=()):
+    r = node.vtysh(["configure terminal", "interface gre1"] + list(lines) +
+                   ["exit"] + list(glob))
+    assert r.returncode == 0, r.stdout + r.stderr
+    return r
+
+
+def test_help_lists_frr_options():
+    out = subprocess.run([OUR_NHRPD, "--help"], capture_output=True, text=True).stdout
+    for opt in ("--daemon", "--config_file", "--pathspace", "--vty_addr",
+                "--vty_port", "--socket", "--user", "--group", "--dryrun"):
+        assert opt in out
+
+
+def test_stock_vtysh_reaches_nhrpd(node):
+    start_pair(node)
+    r = node.vtysh("show version")
+    assert r.returncode == 0 and "FRRouting" in r.stdout
+    configure(node, ["ip nhrp network-id 7"])
+    r = node.vtysh("show running-config")
+    assert " ip nhrp network-id 7" in r.stdout
+    # the daemon's own socket, as vtysh -N finds it
+    assert os.path.exists(os.path.join(node.rundir, "nhrpd.vty"))
+
+
+def test_privileges_dropped(node):
+    start_pair(node)
+    status = open("/proc/%d/status" % node.pids["nhrpd"]).read()
+    uid = int(re.search(r"^Uid:\s+\d+\s+(\d+)", status, re.M).group(1))
+    import pwd
+    assert uid == pwd.getpwnam("frr").pw_uid
+    capeff = int(re.search(r"^CapEff:\s+([0-9a-f]+)", status, re.M).group(1), 16)
+    capprm = int(re.search(r"^CapPrm:\s+([0-9a-f]+)", status, re.M).group(1), 16)
+    # CAP_NET_ADMIN (12) and CAP_NET_RAW (13) only
+    assert capprm == (1 << 12) | (1 << 13), hex(capprm)
+    assert capeff & ~((1 << 12) | (1 << 13)) == 0
+
+
+def test_frr_subset_round_trips_through_write_and_restart(node):
+    conf = start_pair(node)
+    configure(node, FRR_SUBSET, GLOBAL + ["debug nhrp common", "debug nhrp kernel"])
+    # nhrpd's own extra command, on its own vty (the stock vtysh cannot pass it)
+    with node.vty() as v:
+        v.ok("configure terminal", "interface gre1", "ip nhrp authentication s3cret", "end")
+    before = daemon_config(node)
+    for line in FRR_SUBSET + ["ip nhrp authentication s3cret"]:
+        assert line in before["interface gre1"], line
+    assert {"nhrp nflog-group 1", "nhrp multicast-nflog-group 2",
+            "debug nhrp common", "debug nhrp kernel"} <= before[""]
+    # holdtime at its default is not written, as in FRR
+    r = node.vtysh("write memory")
+    assert r.returncode == 0, r.stdout + r.stderr
+    saved = open(conf).read()
+    assert "ip nhrp nhs dynamic nbma hub.example.net" in saved
+    node.stop("nhrpd")
+    node.start("nhrpd", binary=OUR_NHRPD, conf=conf)
+    assert daemon_config(node) == before
+
+
+def test_holdtime_default_not_written(node):
+    start_pair(node)
+    configure(node, ["ip nhrp network-id 1", "ip nhrp holdtime 7200"])
+    assert "ip nhrp holdtime 7200" not in daemon_config(node)["interface gre1"]
+    configure(node, ["ip nhrp holdtime 100", "no ip nhrp holdtime"])
+    assert not any("holdtime" in l for l in daemon_config(node)["interface gre1"])
+
+
+BAD = [
+    ("ip nhrp network-id 0", 2),
+    ("ip nhrp holdtime 70000", 2),
+    ("ip nhrp authentication waytoolongpw", 13),
+    ("ipv6 nhrp map 10.0.0.1 local", 13),
+    ("ip nhrp map 2001:db8::1 192.0.2.1", 13),
+    ("ip nhrp nhs 10.0.0.1 nbma -bad-name-", 13),
+    ("ip nhrp nhs 10.0.0.1 nbma bad..name", 13),
+    ("tunnel source gre1", 13),
+    ("ip nhrp mtu 100", 2),
+    ("ip nhrp bogus", 2),
+]
+
+
+@pytest.mark.parametrize("line,status", BAD)
+def test_bad_command_rejected_and_changes_nothing(node, line, status):
+    start_pair(node)
+    configure(node, ["ip nhrp network-id 42", "ip nhrp holdtime 600",
+                     "ip nhrp map 10.255.255.1 192.0.2.1"])
+    before = daemon_config(node)
+    with node.vty() as v:
+        v.ok("configure terminal", "interface gre1")
+        out, got = v.cmd(line)
+        assert got == status, (got, out)
+        assert out.strip().startswith("%"), out
+        v.ok("end")
+    assert daemon_config(node) == before
+
+
+def test_stock_vtysh_reports_error(node):
+    start_pair(node)
+    r = node.vtysh(["configure terminal", "interface gre1",
+                    "ip nhrp authentication toolongpassword"], vtysh=OUR_VTYSH) \
+        if os.path.exists(OUR_VTYSH) else None
+    if r is not None:
+        assert "at most 8" in r.stdout + r.stderr
+    r = node.vtysh(["configure terminal", "interface gre1", "ip nhrp holdtime 0"])
+    assert r.returncode != 0
+
+
+def test_transaction_applies_atomically(node):
+    start_pair(node)
+    configure(node, ["ip nhrp network-id 1"])
+    with node.vty() as v, node.vty() as other:
+        out = v.ok("configure exclusive")
+        assert "commit" in out
+        v.ok("interface gre1", "ip nhrp network-id 5", "ip nhrp holdtime 300",
+             "ip nhrp map 10.255.255.7 192.0.2.7")
+        # nothing is applied before commit ...
+        cfg = running_config_lines(other.ok("show running-config"))
+        assert "ip nhrp network-id 1" in cfg["interface gre1"]
+        # ... and nobody else may change the configuration meanwhile
+        other.ok("configure terminal", "interface gre1")
+        out, st = other.cmd("ip nhrp holdtime 200")
+        assert st != 0 and "locked" in out.lower(), out
+        other.ok("end")
+        v.ok("commit")
+        cfg = running_config_lines(other.ok("show running-config"))["interface gre1"]
+        assert {"ip nhrp network-id 5", "ip nhrp holdtime 300",
+                "ip nhrp map 10.255.255.7 192.0.2.7"} <= cfg
+        v.ok("end")
+
+
+def test_rejected_transaction_changes_nothing(node):
+    start_pair(node)
+    configure(node, ["ip nhrp network-id 1"])
+    before = daemon_config(node)
+    with node.vty() as v:
+        v.ok("configure exclusive", "interface gre1", "ip nhrp network-id 9",
+             "ip nhrp holdtime 99", "tunnel source veth-wan")
+        # refused only when the whole transaction is validated
+        v.ok("tunnel source gre1")
+        out, st = v.cmd("commit")
+        assert st == 13 and "failed" in out.lower(), out
+        v.ok("end")
+    assert daemon_config(node) == before
+
+
+def test_abort_drops_pending_changes(node):
+    start_pair(node)
+    configure(node, ["ip nhrp network-id 1"])
+    before = daemon_config(node)
+    with node.vty() as v:
+        v.ok("configure exclusive", "interface gre1", "ip nhrp network-id 9", "abort")
+    assert daemon_config(node) == before
+
+
+def nhrpd_interfaces(node):
+    import json
+    with node.vty() as v:
+        return {i["interface"]: i for i in json.loads(v.ok("show ip nhrp interface json"))}
+
+
+def test_survives_zebra_restart_and_sees_interfaces_again(node):
+    start_pair(node)
+    configure(node, ["ip nhrp network-id 1"])
+    assert wait_until(lambda: nhrpd_interfaces(node).get("gre1", {}).get("ifindex", 0) > 0)
+    node.stop("zebra")
+    # while zebra is away, an interface appears
+    node.ip("link add gre2 type veth peer name veth-2")
+    assert node.running("nhrpd")
+    node.start("zebra")
+    ifs = wait_until(lambda: (lambda i: i if "gre2" in i and
+                              "10.255.255.2/24" in i.get("gre1", {}).get("addresses", [])
+                              else None)(nhrpd_interfaces(node)), timeout=30)
+    assert ifs, nhrpd_interfaces(node)
+    assert ifs["gre1"]["networkId"] == 1
+    assert node.running("nhrpd")
+
+
+def test_sigterm_exits_cleanly(node):
+    start_pair(node)
+    pid = node.pids["nhrpd"]
+    node.stop("nhrpd", sig=signal.SIGTERM)
+    assert not os.path.exists("/proc/%d" % pid) or \
+        open("/proc/%d/stat" % pid).read().split()[2] == "Z"
+    assert "Terminating on signal" in open(node.log("nhrpd")).read()
+
+
+INTEGRATED = """frr version 8.4.4
+frr defaults traditional
+log syslog informational
+debug nhrp common
+access-list 1 permit 10.0.0.0/8
+nhrp nflog-group 1
+!
+interface gre1
+ description DMVPN tunnel
+ ip nhrp network-id 42
+ ip nhrp holdtime 600
+ ip nhrp nhs dynamic nbma 192.0.2.1
+ ip nhrp map 10.255.255.9 192.0.2.9
+ ip nhrp registration no-unique
+ ip nhrp shortcut
+ tunnel source veth-wan
+exit
+!
+"""
+
+
+@pytest.mark.parametrize("vtysh", ["stock", "ours"])
+def test_integrated_config_loaded_by_vtysh_b(node, vtysh):
+    binary = "/usr/bin/vtysh"
+    text = INTEGRATED
+    if vtysh == "ours":
+        if not os.path.exists(OUR_VTYSH):
+            pytest.skip("vtysh/vtysh not built")
+        binary = OUR_VTYSH
+        text = text.replace(" ip nhrp shortcut\n",
+                            " ip nhrp shortcut\n ip nhrp authentication dmvpn\n")
+    with open(os.path.join(node.etcdir, "frr.conf"), "w") as f:
+        f.write(text)
+    with open(os.path.join(node.etcdir, "vtysh.conf"), "w") as f:
+        f.write("service integrated-vtysh-config\n")
+    node.start("zebra")
+    node.start("nhrpd", binary=OUR_NHRPD)
+    r = node.vtysh([], vtysh=binary, extra=["-b"])
+    assert r.returncode == 0, r.stdout + r.stderr
+    cfg = daemon_config(node)["interface gre1"]
+    for line in text.split("interface gre1\n")[1].split("exit")[0].splitlines():
+        assert line.strip() in cfg
+    assert "nhrp nflog-group 1" in daemon_config(node)[""]
+
+
+def test_our_vtysh_passes_nhrpd_commands(node):
+    if not os.path.exists(OUR_VTYSH):
+        pytest.skip("vtysh/vtysh not built")
+    start_pair(node)
+    cmds = ["configure terminal", "interface gre1", "ip nhrp network-id 3",
+            "ip nhrp authentication abc"]
+    r = node.vtysh(cmds, vtysh=OUR_VTYSH)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "ip nhrp authentication abc" in daemon_config(node)["interface gre1"]
+    # the stock vtysh does not know the command
+    r = node.vtysh(cmds[:3] + ["ip nhrp authentication xyz"])
+    assert "ip nhrp authentication xyz" not in daemon_config(node)["interface gre1"]
+    r = node.vtysh("show ip nhrp interface json", vtysh=OUR_VTYSH)
+    assert '"gre1"' in r.stdout
