@@ -19,6 +19,7 @@
 #include "log.h"
 #include "privs.h"
 #include "nhrpd/nhrp_kernel.h"
+#include "nhrpd/nhrp_netlink.h"
 
 /* IFLA_GRE_* from <linux/if_tunnel.h>, which cannot be included next to
  * <netinet/ip.h>; these values are kernel ABI */
@@ -41,60 +42,6 @@ struct nlreq {
 	struct nlmsghdr n;
 	char buf[1024];
 };
-
-static void nla_put(struct nlmsghdr *n, size_t max, int type,
-		    const void *data, size_t len)
-{
-	struct rtattr *rta = (void *)((char *)n + NLMSG_ALIGN(n->nlmsg_len));
-
-	if (NLMSG_ALIGN(n->nlmsg_len) + RTA_SPACE(len) > max)
-		return;
-	rta->rta_type = type;
-	rta->rta_len = RTA_LENGTH(len);
-	if (len)
-		memcpy(RTA_DATA(rta), data, len);
-	n->nlmsg_len = NLMSG_ALIGN(n->nlmsg_len) + RTA_SPACE(len);
-}
-
-static struct rtattr *nla_nest(struct nlmsghdr *n, size_t max, int type)
-{
-	struct rtattr *nest = (void *)((char *)n + NLMSG_ALIGN(n->nlmsg_len));
-
-	nla_put(n, max, type, NULL, 0);
-	return nest;
-}
-
-static void nla_nest_end(struct nlmsghdr *n, struct rtattr *nest)
-{
-	nest->rta_len = (char *)n + n->nlmsg_len - (char *)nest;
-}
-
-static void parse_attrs(struct rtattr **tb, int max, struct rtattr *rta,
-			int len)
-{
-	memset(tb, 0, sizeof(*tb) * (max + 1));
-	for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
-		if (rta->rta_type <= max)
-			tb[rta->rta_type] = rta;
-}
-
-static int nl_open(unsigned int groups)
-{
-	struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = groups};
-	int fd, ret;
-
-	frr_with_privs (&nhrpd_privs) {
-		fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	}
-	if (fd < 0)
-		return -1;
-	ret = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-	if (ret < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
 
 /* send a request and wait for its answer: the ACK (or error), or for a
  * GET the reply, which is copied into reply (if given) */
@@ -156,10 +103,10 @@ int nhrp_kernel_neigh(int ifindex, const struct ipaddr *proto,
 	ndm->ndm_ifindex = ifindex;
 	ndm->ndm_type = RTN_UNICAST;
 	ndm->ndm_state = nbma ? NUD_REACHABLE : NUD_FAILED;
-	nla_put(&req.n, sizeof(req), NDA_DST, &proto->ip.addr,
+	nl_attr_put(&req.n, sizeof(req), NDA_DST, &proto->ip.addr,
 		family == AF_INET ? 4 : 16);
 	if (nbma)
-		nla_put(&req.n, sizeof(req), NDA_LLADDR, &nbma->ip.addr,
+		nl_attr_put(&req.n, sizeof(req), NDA_LLADDR, &nbma->ip.addr,
 			IS_IPADDR_V4(nbma) ? 4 : 16);
 	frr_with_privs (&nhrpd_privs) {
 		ret = nl_talk(&req.n, NULL, 0);
@@ -188,18 +135,18 @@ int nhrp_kernel_app_probes(int ifindex, int family)
 	req.n.nlmsg_type = RTM_SETNEIGHTBL;
 	ndtm = NLMSG_DATA(&req.n);
 	ndtm->ndtm_family = family;
-	nla_put(&req.n, sizeof(req), NDTA_NAME,
+	nl_attr_put(&req.n, sizeof(req), NDTA_NAME,
 		family == AF_INET ? "arp_cache" : "ndisc_cache",
 		family == AF_INET ? sizeof("arp_cache") : sizeof("ndisc_cache"));
-	parms = nla_nest(&req.n, sizeof(req), NDTA_PARMS);
+	parms = nl_nest_start(&req.n, sizeof(req), NDTA_PARMS);
 	val = ifindex;
-	nla_put(&req.n, sizeof(req), NDTPA_IFINDEX, &val, sizeof(val));
+	nl_attr_put(&req.n, sizeof(req), NDTPA_IFINDEX, &val, sizeof(val));
 	val = 1;
-	nla_put(&req.n, sizeof(req), NDTPA_APP_PROBES, &val, sizeof(val));
+	nl_attr_put(&req.n, sizeof(req), NDTPA_APP_PROBES, &val, sizeof(val));
 	val = 0;
-	nla_put(&req.n, sizeof(req), NDTPA_MCAST_PROBES, &val, sizeof(val));
-	nla_put(&req.n, sizeof(req), NDTPA_UCAST_PROBES, &val, sizeof(val));
-	nla_nest_end(&req.n, parms);
+	nl_attr_put(&req.n, sizeof(req), NDTPA_MCAST_PROBES, &val, sizeof(val));
+	nl_attr_put(&req.n, sizeof(req), NDTPA_UCAST_PROBES, &val, sizeof(val));
+	nl_nest_end(&req.n, parms);
 	frr_with_privs (&nhrpd_privs) {
 		ret = nl_talk(&req.n, NULL, 0);
 	}
@@ -234,10 +181,10 @@ int nhrp_kernel_gre_info(int ifindex, struct nhrp_gre_info *info)
 	if (reply.n.nlmsg_type != RTM_NEWLINK)
 		return -ENOENT;
 	ifi = NLMSG_DATA(&reply.n);
-	parse_attrs(tb, IFLA_MAX, IFLA_RTA(ifi), IFLA_PAYLOAD(&reply.n));
+	nl_parse_attrs(tb, IFLA_MAX, IFLA_RTA(ifi), IFLA_PAYLOAD(&reply.n));
 	if (!tb[IFLA_LINKINFO])
 		return 0;
-	parse_attrs(li, IFLA_INFO_MAX, RTA_DATA(tb[IFLA_LINKINFO]),
+	nl_parse_attrs(li, IFLA_INFO_MAX, RTA_DATA(tb[IFLA_LINKINFO]),
 		    RTA_PAYLOAD(tb[IFLA_LINKINFO]));
 	if (!li[IFLA_INFO_KIND] ||
 	    (strcmp(RTA_DATA(li[IFLA_INFO_KIND]), "gre") != 0 &&
@@ -247,7 +194,7 @@ int nhrp_kernel_gre_info(int ifindex, struct nhrp_gre_info *info)
 	info->multipoint = true;
 	if (!li[IFLA_INFO_DATA])
 		return 0;
-	parse_attrs(gre, GRE_MAX, RTA_DATA(li[IFLA_INFO_DATA]),
+	nl_parse_attrs(gre, GRE_MAX, RTA_DATA(li[IFLA_INFO_DATA]),
 		    RTA_PAYLOAD(li[IFLA_INFO_DATA]));
 	if (gre[GRE_LINK])
 		info->link_ifindex = *(uint32_t *)RTA_DATA(gre[GRE_LINK]);
@@ -335,7 +282,7 @@ static void nl_ev_read(struct thread *t)
 			continue;
 		if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*ndm)))
 			continue;
-		parse_attrs(tb, NDA_MAX,
+		nl_parse_attrs(tb, NDA_MAX,
 			    (struct rtattr *)((char *)ndm +
 					      NLMSG_ALIGN(sizeof(*ndm))),
 			    h->nlmsg_len - NLMSG_LENGTH(sizeof(*ndm)));
@@ -361,8 +308,8 @@ static void nl_ev_read(struct thread *t)
 void nhrp_kernel_init(nhrp_kernel_resolve_cb cb)
 {
 	resolve_cb = cb;
-	nl_fd = nl_open(0);
-	nl_ev_fd = nl_open(RTMGRP_NEIGH);
+	nl_fd = nl_socket(NETLINK_ROUTE, 0);
+	nl_ev_fd = nl_socket(NETLINK_ROUTE, RTMGRP_NEIGH);
 	if (nl_fd < 0 || nl_ev_fd < 0) {
 		zlog_err("kernel: cannot open rtnetlink: %s",
 			 safe_strerror(errno));

@@ -6,6 +6,7 @@
 
 #include "nhrpd/nhrp_cache.h"
 #include "nhrpd/nhrp_kernel.h"
+#include "nhrpd/nhrp_multicast.h"
 #include "nhrpd/nhrp_nhs.h"
 #include "nhrpd/nhrp_packet.h"
 
@@ -68,6 +69,7 @@ static void sigint(void)
 	zlog_notice("Terminating on signal");
 	nhrp_nhs_stop_all(true);
 	nhrp_packet_fini();
+	nhrp_multicast_fini();
 	nhrp_kernel_fini();
 	nhrp_zebra_terminate();
 	frr_fini();

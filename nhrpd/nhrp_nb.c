@@ -15,6 +15,7 @@
 #include "yang.h"
 #include "yang_wrappers.h"
 
+#include "nhrpd/nhrp_multicast.h"
 #include "nhrpd/nhrp_nb.h"
 
 struct nhrp_global_conf nhrp_conf;
@@ -186,6 +187,7 @@ static void nhrp_global_apply_finish(struct nb_cb_apply_finish_args *args)
 			yang_dnode_get_uint16(dnode, "./multicast-nflog-group");
 	load_string(nhrp_conf.event_socket, sizeof(nhrp_conf.event_socket),
 		    dnode, "./event-socket");
+	nhrp_multicast_config();
 }
 
 #define IFX "/frr-interface:lib/interface/frr-nhrpd:nhrp"
