@@ -97,6 +97,17 @@ static int apply(struct vty *vty)
 	return nb_cli_apply_changes(vty, NHRP_IF_XPATH);
 }
 
+/* set or delete one leaf of the ipv4/ipv6 container, and apply */
+static int afi_leaf(struct vty *vty, const char *afi, const char *leaf,
+		    enum nb_operation op, const char *value)
+{
+	char xp[64];
+
+	snprintf(xp, sizeof(xp), "%s/%s", afi_node(afi), leaf);
+	nb_cli_enqueue_change(vty, xp, op, value);
+	return apply(vty);
+}
+
 #include "nhrpd/nhrp_vty_clippy.c"
 
 DEFPY_YANG(nhrp_network_id, nhrp_network_id_cmd,
@@ -105,11 +116,7 @@ DEFPY_YANG(nhrp_network_id, nhrp_network_id_cmd,
 	   "Enable NHRP and set the network identifier\n"
 	   "Network identifier\n")
 {
-	char xp[64];
-
-	snprintf(xp, sizeof(xp), "%s/network-id", afi_node(afi));
-	nb_cli_enqueue_change(vty, xp, NB_OP_MODIFY, id_str);
-	return apply(vty);
+	return afi_leaf(vty, afi, "network-id", NB_OP_MODIFY, id_str);
 }
 
 DEFPY_YANG(no_nhrp_network_id, no_nhrp_network_id_cmd,
@@ -118,11 +125,7 @@ DEFPY_YANG(no_nhrp_network_id, no_nhrp_network_id_cmd,
 	   "Enable NHRP and set the network identifier\n"
 	   "Network identifier\n")
 {
-	char xp[64];
-
-	snprintf(xp, sizeof(xp), "%s/network-id", afi_node(afi));
-	nb_cli_enqueue_change(vty, xp, NB_OP_DESTROY, NULL);
-	return apply(vty);
+	return afi_leaf(vty, afi, "network-id", NB_OP_DESTROY, NULL);
 }
 
 DEFPY_YANG(nhrp_flag, nhrp_flag_cmd,
@@ -131,11 +134,7 @@ DEFPY_YANG(nhrp_flag, nhrp_flag_cmd,
 	   "Act on Traffic Indications: create shortcuts\n"
 	   "Send Traffic Indications (redirect)\n")
 {
-	char xp[64];
-
-	snprintf(xp, sizeof(xp), "%s/%s", afi_node(afi), flag);
-	nb_cli_enqueue_change(vty, xp, NB_OP_MODIFY, no ? "false" : "true");
-	return apply(vty);
+	return afi_leaf(vty, afi, flag, NB_OP_MODIFY, no ? "false" : "true");
 }
 
 DEFPY_YANG(nhrp_no_unique, nhrp_no_unique_cmd,
@@ -144,11 +143,7 @@ DEFPY_YANG(nhrp_no_unique, nhrp_no_unique_cmd,
 	   "Registration settings\n"
 	   "Register without the unique flag\n")
 {
-	char xp[64];
-
-	snprintf(xp, sizeof(xp), "%s/registration-no-unique", afi_node(afi));
-	nb_cli_enqueue_change(vty, xp, NB_OP_MODIFY, no ? "false" : "true");
-	return apply(vty);
+	return afi_leaf(vty, afi, "registration-no-unique", NB_OP_MODIFY, no ? "false" : "true");
 }
 
 DEFPY_YANG(nhrp_holdtime, nhrp_holdtime_cmd,
@@ -157,11 +152,7 @@ DEFPY_YANG(nhrp_holdtime, nhrp_holdtime_cmd,
 	   "Holding time of the NHRP information we announce\n"
 	   "Seconds\n")
 {
-	char xp[64];
-
-	snprintf(xp, sizeof(xp), "%s/holdtime", afi_node(afi));
-	nb_cli_enqueue_change(vty, xp, NB_OP_MODIFY, secs_str);
-	return apply(vty);
+	return afi_leaf(vty, afi, "holdtime", NB_OP_MODIFY, secs_str);
 }
 
 DEFPY_YANG(no_nhrp_holdtime, no_nhrp_holdtime_cmd,
@@ -170,11 +161,7 @@ DEFPY_YANG(no_nhrp_holdtime, no_nhrp_holdtime_cmd,
 	   "Holding time of the NHRP information we announce\n"
 	   "Seconds\n")
 {
-	char xp[64];
-
-	snprintf(xp, sizeof(xp), "%s/holdtime", afi_node(afi));
-	nb_cli_enqueue_change(vty, xp, NB_OP_DESTROY, NULL);
-	return apply(vty);
+	return afi_leaf(vty, afi, "holdtime", NB_OP_DESTROY, NULL);
 }
 
 DEFPY_YANG(nhrp_mtu, nhrp_mtu_cmd,
