@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""What a failing topotest shows: per node, its daemons (running or how they
+ended), the tail of each daemon log, `show` output through one vtysh call,
+and the kernel's view (addresses, routes, neighbours).  The node named by
+the failure (wait_until(..., node=...), node.wait_until, check_daemons) is
+listed first."""
+import subprocess
+
+from .util import tail
+
+# one vtysh process per node; commands of daemons that are not running just
+# print nothing
+SHOW_COMMANDS = {
+    "nhrpd": ["show ip nhrp cache", "show ip nhrp nhs", "show ip nhrp shortcut", "show dmvpn"],
+    "zebra": ["show interface brief", "show ip route"],
+    "ripd": ["show ip rip"],
+}
+KERNEL_COMMANDS = "ip -br addr; ip route; ip neigh; ip -d link show type gre 2>/dev/null | head -20"
+LOG_LINES = 30
+
+
+def _node_dump(node, log_lines=LOG_LINES):
+    out = []
+    for d in node.daemons.values():
+        state = ("running, pid %d" % d.pid if d.running() else
+                 "stopped by the test (status %s)" % d.returncode if d.stopping else
+                 "EXITED on its own (status %s)" % d.returncode)
+        out.append("  daemon %s: %s" % (d.name, state))
+        for label, path in (("log", d.log), ("stdout/stderr", d.out)):
+            if path:
+                t = tail(path, log_lines)
+                if t.strip():
+                    out.append("  --- %s %s (%s, last %d lines)" % (d.name, label, path, log_lines))
+                    out.extend("  | " + ln for ln in t.splitlines())
+    cmds = []
+    for dname, lst in SHOW_COMMANDS.items():
+        if node.running(dname):
+            cmds += lst
+    if cmds:
+        argv = [node.topo.vtysh_path, "-N", node.ns]
+        for c in cmds:
+            argv += ["-c", c]
+        try:
+            r = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+            text = r.stdout + r.stderr
+        except (OSError, subprocess.TimeoutExpired) as e:
+            text = "vtysh failed: %s" % e
+        out.append("  --- vtysh: %s" % "; ".join(cmds))
+        out.extend("  | " + ln for ln in text.splitlines())
+    try:
+        r = subprocess.run(["ip", "netns", "exec", node.ns, "sh", "-c", KERNEL_COMMANDS],
+                           capture_output=True, text=True, timeout=60)
+        text = r.stdout + r.stderr
+    except (OSError, subprocess.TimeoutExpired) as e:
+        text = "failed: %s" % e
+    out.append("  --- kernel: %s" % KERNEL_COMMANDS)
+    out.extend("  | " + ln for ln in text.splitlines())
+    return "\n".join(out)
+
+
+def dump_topology(topo, log_lines=LOG_LINES):
+    nodes = list(topo.nodes.values())
+    first = topo.failed_node
+    if first is not None:
+        nodes.sort(key=lambda n: n.name != first)
+    parts = []
+    head = "topology %s (logs in %s)" % (topo.name, topo.logdir)
+    if first is not None:
+        head += "; failing node: %s" % first
+    elif topo.last_node is not None:
+        head += "; node used last by the test: %s" % topo.last_node
+    parts.append(head)
+    for n in nodes:
+        mark = "  <== FAILED HERE" if n.name == first else ""
+        parts.append("node %s (netns %s)%s" % (n.name, n.ns, mark))
+        parts.append(_node_dump(n, log_lines))
+    return "\n".join(parts)

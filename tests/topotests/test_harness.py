@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Self-tests of the topotest library: namespaces, links, the internet
+router, daemons started/stopped by pid, vtysh, captures, and (marked gre)
+multipoint GRE between NBMA addresses."""
+import os
+import signal
+
+import pytest
+
+from lib import DaemonError, Topology, WaitTimeout, have_gre, wait_until
+
+
+def test_nodes_links_internet(topo):
+    a = topo.add_node("a")
+    b = topo.add_node("b")
+    topo.attach_nbma(a, "192.0.2.1/24")
+    topo.attach_nbma(b, "198.51.100.1/24")
+    a.add_dummy("lan0", "10.1.0.1/24")
+    topo.add_link(a, b, addr_a="10.9.0.1/30", addr_b="10.9.0.2/30")
+    assert a.ping("198.51.100.1")
+    assert b.ping("192.0.2.1", src="198.51.100.1")
+    assert b.ping("10.9.0.1")
+    assert "10.1.0.1/24" in a.run("ip -br addr show lan0").stdout
+    # the namespaces are unique to this topology
+    assert a.ns != "a" and a.ns.startswith(topo.prefix)
+
+
+def test_two_nodes_on_one_segment(topo):
+    a = topo.add_node("a")
+    b = topo.add_node("b")
+    c = topo.add_node("c")
+    topo.attach_nbma(a, "203.0.113.1/24")
+    topo.attach_nbma(b, "203.0.113.2/24")
+    topo.attach_nbma(c, "192.0.2.7/24")
+    assert a.ping("203.0.113.2")
+    assert c.ping("203.0.113.2")
+
+
+def test_nbma_must_be_documentation_range(topo):
+    a = topo.add_node("a")
+    with pytest.raises(Exception, match="documentation"):
+        topo.attach_nbma(a, "10.0.0.1/24")
+
+
+def test_zebra_nhrpd_start_stop_restart_vtysh(topo):
+    n = topo.add_node("n")
+    n.add_dummy("lan0", "10.1.0.1/24")
+    z = n.start_zebra()
+    d = n.start_nhrpd("nhrp nflog-group 5\n")
+    assert z.running() and d.running()
+    out = n.vtysh(["show running-config"])
+    assert out.rc == 0 and "nhrp nflog-group 5" in out
+    j = n.vtysh("show interface lan0 json", json=True)
+    assert j["lan0"]["ipAddresses"][0]["address"] == "10.1.0.1/24"
+    docs = n.vtysh(["show interface lan0 json", "show interface lo json"], json=True)
+    assert len(docs) == 2 and "lo" in docs[1]
+    pid = d.pid
+    d2 = n.restart_daemon("nhrpd")
+    assert d2.pid != pid and d2.running()
+    # the configuration file written at the first start is kept
+    assert "nhrp nflog-group 5" in n.vtysh("show running-config")
+    assert n.stop_daemon("nhrpd") == 0
+    assert not os.path.exists("/proc/%d/status" % pid) or "Z" in open("/proc/%d/stat" % pid).read().split()[2]
+    topo.check_daemons()
+
+
+def test_daemon_crash_is_detected(topo):
+    n = topo.add_node("n")
+    n.start_zebra()
+    d = n.start_nhrpd()
+    d.signal(signal.SIGKILL)
+    assert wait_until(lambda: not d.running(), 10)
+    with pytest.raises(DaemonError, match="nhrpd on n"):
+        topo.check_daemons()
+    d.stopping = True   # accounted for: do not fail the teardown
+
+
+def test_daemon_start_failure_shows_log(topo):
+    n = topo.add_node("n")
+    with pytest.raises(DaemonError, match=r"\[n\] zebra exited"):
+        n.start_daemon("zebra", args=["--no-such-option"])
+
+
+def test_wait_until(topo):
+    n = topo.add_node("n")
+    assert wait_until(lambda: 42, 1) == 42
+    assert wait_until(lambda: 0, 0.3) == 0
+    with pytest.raises(WaitTimeout, match=r"\[n\] never"):
+        n.wait_until(lambda: False, 0.3, msg="never")
+    assert topo.failed_node == "n"
+    topo.failed_node = None
+
+
+def test_capture(topo):
+    a = topo.add_node("a")
+    b = topo.add_node("b")
+    topo.add_link(a, b, addr_a="10.9.0.1/30", addr_b="10.9.0.2/30")
+    with b.capture("eth0", "icmp") as cap:
+        assert a.ping("10.9.0.2", count=2)
+        assert b.wait_until(lambda: cap.count("icmp[icmptype] == icmp-echo") >= 2, 10,
+                            msg="two echo requests captured")
+    assert any("ICMP echo reply" in ln for ln in cap.lines())
+
+
+@pytest.mark.gre
+def test_mgre_between_nbma(topo):
+    assert have_gre()
+    hub = topo.add_node("hub")
+    sp = topo.add_node("spoke1")
+    topo.attach_nbma(hub, "192.0.2.1/24")
+    topo.attach_nbma(sp, "198.51.100.1/24")
+    hub.add_gre("gre1", key=42, addrs=["10.255.0.1/24"])
+    sp.add_gre("gre1", key=42, addrs=["10.255.0.2/24"], via_tunnel_cmd=True)
+    # static NBMA mappings (what nhrpd does through rtnetlink)
+    hub.ip("neigh replace 10.255.0.2 lladdr 198.51.100.1 dev gre1 nud permanent")
+    sp.ip("neigh replace 10.255.0.1 lladdr 192.0.2.1 dev gre1 nud permanent")
+    with topo.internet.capture("hub-eth0", "ip proto 47") as cap:
+        assert sp.ping("10.255.0.1", count=2)
+        assert topo.internet.wait_until(lambda: cap.count() >= 4, 10, msg="GRE packets seen")
+    assert "gre" in hub.run("ip -d link show gre1").stdout
