@@ -103,6 +103,7 @@ static int fail(struct nhrp_pkt *p, enum nhrp_reason r, size_t off)
 static void take_addr(struct nhrp_addr *a, const uint8_t *buf, size_t *off)
 {
 	memcpy(a->a, buf + *off, a->len);
+	memset(a->a + a->len, 0, NHRP_ADDR_MAX - a->len);
 	*off += a->len;
 }
 
@@ -600,6 +601,7 @@ int nhrp_addr_set(struct nhrp_addr *a, const void *bytes, size_t len)
 	a->type = 0;
 	if (len)
 		memcpy(a->a, bytes, len);
+	memset(a->a + len, 0, NHRP_ADDR_MAX - len);
 	return 0;
 }
 

@@ -121,7 +121,9 @@ enum nhrp_type {
 #define NHRP_EXT_MAX	32	/* extensions per packet, End included */
 
 /*
- * An address as carried on the wire.  For NBMA addresses and subaddresses
+ * An address as carried on the wire; the decoder and nhrp_addr_set() zero
+ * a[len..16), so two addresses compare equal with memcmp().
+ * For NBMA addresses and subaddresses
  * `type` holds the two top bits of their type/length byte (0x40 = E.164,
  * 0x80 reserved), kept for faithful re-encoding; 0 for protocol addresses.
  */
@@ -252,7 +254,8 @@ enum nhrp_reason {
 int nhrp_decode(const uint8_t *buf, size_t len, struct nhrp_pkt *out);
 
 /*
- * Encode p into buf[0..len).  Returns the packet length, or -reason.
+ * Encode p into buf[0..len).  Returns the packet length, or -reason (the
+ * contents of buf are then undefined; nothing is written past len).
  * With buf == NULL, returns the length the packet needs.  An End extension
  * is appended when p has extensions and the last one is not End.
  */
