@@ -586,7 +586,11 @@ int nhrp_reencode(const struct nhrp_pkt *p, uint8_t *buf, size_t len)
 void nhrp_pkt_init(struct nhrp_pkt *p, uint8_t type, uint16_t afn,
 		   uint16_t pro_type)
 {
-	memset(p, 0, offsetof(struct nhrp_pkt, pool));
+	/* ext[] entries are cleared as nhrp_ext_add() hands them out */
+	memset(p, 0, offsetof(struct nhrp_pkt, ext));
+	p->next = 0;
+	p->unknown_c_off = p->fault_off = 0;
+	p->npool = 0;
 	p->type = type;
 	p->afn = afn;
 	p->pro_type = pro_type;

@@ -277,7 +277,7 @@ uint16_t nhrp_checksum(const uint8_t *buf, size_t len);
 
 /* ---- building ------------------------------------------------------- */
 
-/* zero *p (not the CIE pool), set type, afn, pro_type, hop count 255 */
+/* an empty packet: all fields 0 but type, afn, pro_type, hop count 255 */
 void nhrp_pkt_init(struct nhrp_pkt *p, uint8_t type, uint16_t afn,
 		   uint16_t pro_type);
 
