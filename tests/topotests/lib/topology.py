@@ -18,7 +18,7 @@ import subprocess
 import time
 
 from .util import (CommandError, have_dummy, have_gre, in_netns, links_running, run,
-                   tail, wait_until)
+                   set_tx_csum, tail, wait_until)
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 FRR_DAEMON_DIR = "/usr/lib/frr"
@@ -105,7 +105,8 @@ class Daemon:
         """Exited without being asked to (crash, or exit on its own)."""
         return self.proc is not None and not self.stopping and self.proc.poll() is not None
 
-    def start(self, timeout=30):
+    def start(self, timeout=30, wait=True):
+        """Launch; with wait, return once ready() (else see wait_ready)."""
         self.stopping = False
         with open(self.out, "ab") as o:
             o.write(("\n=== %s start: %s\n" % (time.strftime("%H:%M:%S"),
@@ -114,17 +115,25 @@ class Daemon:
             self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=o,
                                          stderr=subprocess.STDOUT, start_new_session=True)
         self.started = time.monotonic()
-        if self.ready is not None:
-            ok = wait_until(lambda: self.proc.poll() is not None or self.ready(), timeout, 0.02)
-            if self.proc.poll() is not None or not ok:
-                state = ("exited with status %s" % self.proc.returncode
-                         if self.proc.poll() is not None else "not ready after %d s" % timeout)
-                if self.proc.poll() is None:
-                    self.stop()
-                self.stopping = True    # reported here, not again at teardown
-                raise DaemonError("[%s] %s %s\n--- %s\n%s\n--- %s\n%s" % (
-                    self.node.name, self.name, state, self.out, tail(self.out, 20),
-                    self.log, tail(self.log, 20) if self.log else ""))
+        if wait:
+            self.wait_ready(timeout)
+        return self
+
+    def wait_ready(self, timeout=30):
+        """Wait until ready() is true; DaemonError (with the log tails) if
+        the process exits first or the timeout passes."""
+        if self.ready is None:
+            return self
+        ok = wait_until(lambda: self.proc.poll() is not None or self.ready(), timeout, 0.02)
+        if self.proc.poll() is not None or not ok:
+            state = ("exited with status %s" % self.proc.returncode
+                     if self.proc.poll() is not None else "not ready after %d s" % timeout)
+            if self.proc.poll() is None:
+                self.stop()
+            self.stopping = True    # reported here, not again at teardown
+            raise DaemonError("[%s] %s %s\n--- %s\n%s\n--- %s\n%s" % (
+                self.node.name, self.name, state, self.out, tail(self.out, 20),
+                self.log, tail(self.log, 20) if self.log else ""))
         return self
 
     def signal(self, sig):
@@ -367,7 +376,7 @@ class Node:
         if up:
             self.ip("link set %s up" % ifname)
         if tx_csum_off:
-            self.sh_queued("ethtool -K %s tx off >/dev/null" % ifname)
+            self._steps.append(("tx_csum_off", ifname))
         return self
 
     def iptables_restore(self, rules, ipv6=False):
@@ -381,43 +390,38 @@ class Node:
         return self
 
     def _flush_own(self):
+        """Queued steps run grouped: every `ip` command (in order, one
+        `ip -batch`), then sysctls and ethtool settings (in-process, in
+        order), then shell commands (one sh)."""
         steps, self._steps = self._steps, []
-        i = 0
-        while i < len(steps):
-            kind = steps[i][0]
-            if kind == "ip":
-                j = i
-                while j < len(steps) and steps[j][0] == "ip":
-                    j += 1
-                lines = [s[1] for s in steps[i:j]]
-                r = run(["ip", "-n", self.ns, "-batch", "-"], check=False,
-                        input="\n".join(lines) + "\n")
-                if r.returncode != 0:
-                    raise CommandError(["ip", "-n", self.ns, "-batch"], r,
-                                       "[%s] ip -batch:\n  %s" % (self.name, "\n  ".join(lines)))
-                i = j
-            elif kind == "sysctl":
-                j = i
-                with in_netns(self.ns):
-                    while j < len(steps) and steps[j][0] == "sysctl":
-                        _, key, val = steps[j]
-                        path = key if key.startswith("/") else "/proc/sys/" + key
-                        try:
-                            with open(path, "w") as f:
-                                f.write("%s\n" % val)
-                        except OSError as e:
-                            raise TopologyError("[%s] sysctl %s=%s: %s" % (self.name, key, val, e))
-                        j += 1
-                i = j
-            else:
-                j = i
-                while j < len(steps) and steps[j][0] == "sh":
-                    j += 1
-                script = "set -e\n" + "\n".join(s[1] for s in steps[i:j]) + "\n"
-                r = run(["ip", "netns", "exec", self.ns, "sh", "-c", script], check=False)
-                if r.returncode != 0:
-                    raise CommandError(["sh", "-c", script], r, "[%s] %s" % (self.name, script))
-                i = j
+        lines = [s[1] for s in steps if s[0] == "ip"]
+        if lines:
+            r = run(["ip", "-n", self.ns, "-batch", "-"], check=False,
+                    input="\n".join(lines) + "\n")
+            if r.returncode != 0:
+                raise CommandError(["ip", "-n", self.ns, "-batch"], r,
+                                   "[%s] ip -batch:\n  %s" % (self.name, "\n  ".join(lines)))
+        for step in steps:
+            if step[0] == "sysctl":
+                _, key, val = step
+                path = key if key.startswith("/") else "/proc/sys/" + key
+                try:
+                    with in_netns(self.ns):
+                        with open(path, "w") as f:
+                            f.write("%s\n" % val)
+                except OSError as e:
+                    raise TopologyError("[%s] sysctl %s=%s: %s" % (self.name, key, val, e))
+            elif step[0] == "tx_csum_off":
+                try:
+                    set_tx_csum(self.ns, step[1], False)
+                except OSError as e:
+                    raise TopologyError("[%s] ethtool -K %s tx off: %s" % (self.name, step[1], e))
+        cmds = [s[1] for s in steps if s[0] == "sh"]
+        if cmds:
+            script = "set -e\n" + "\n".join(cmds) + "\n"
+            r = run(["ip", "netns", "exec", self.ns, "sh", "-c", script], check=False)
+            if r.returncode != 0:
+                raise CommandError(["sh", "-c", script], r, "[%s] %s" % (self.name, script))
 
     # ---- doing things -----------------------------------------------
     def run(self, cmd, check=True, timeout=120, input=None):
@@ -491,14 +495,16 @@ class Node:
         return os.path.join(self.rundir, daemon + ".vty")
 
     def start_daemon(self, daemon, config="", binary=None, args=(), log_level="debugging",
-                     timeout=30):
+                     timeout=30, wait=True):
         """Start an FRR-style daemon in the foreground (no -d): `ip netns exec
         NS BINARY -N NS -P 0 -f /etc/frr/NS/DAEMON.conf --log file:LOG
         --log-level L ARGS`.  daemon: zebra, ripd, staticd, nhrpd, ...;
         binary defaults to /usr/lib/frr/<daemon> (OUR_NHRPD for ours).
         config: the configuration text (None: keep the existing file).
         Returns once the vty socket exists (zebra: also zserv.api); raises
-        DaemonError with the log tail if it exits first."""
+        DaemonError with the log tail if it exits first.  wait=False returns
+        at once: call .wait_ready() (or Topology.wait_ready) later, so that
+        several daemons start in parallel."""
         if daemon in self.daemons and self.daemons[daemon].running():
             raise TopologyError("[%s] %s already running" % (self.name, daemon))
         self.flush()
@@ -528,15 +534,15 @@ class Node:
         d = Daemon(self, daemon, argv, log, out, ready,
                    spec=dict(binary=binary, args=tuple(args), log_level=log_level))
         self.daemons[daemon] = d
-        return d.start(timeout)
+        return d.start(timeout, wait)
 
-    def start_zebra(self, config="", args=()):
-        return self.start_daemon("zebra", config, args=args)
+    def start_zebra(self, config="", args=(), wait=True):
+        return self.start_daemon("zebra", config, args=args, wait=wait)
 
-    def start_nhrpd(self, config="", ours=False, binary=None, args=()):
+    def start_nhrpd(self, config="", ours=False, binary=None, args=(), wait=True):
         """FRR's nhrpd (ours=False) or ours (<repo>/nhrpd/nhrpd)."""
         return self.start_daemon("nhrpd", config, binary=binary or (OUR_NHRPD if ours else FRR_NHRPD),
-                                 args=args)
+                                 args=args, wait=wait)
 
     def spawn(self, name, argv, ready=None, log=None, timeout=30):
         """Start any foreground process in the namespace, tracked like a
@@ -753,6 +759,12 @@ class Topology:
                 raise TopologyError("[%s] interfaces not running after 10 s: %s" % (
                     n.name, " ".join(links_running(n.ns, ifs))))
         return self
+
+    @staticmethod
+    def wait_ready(daemons, timeout=30):
+        """Wait for daemons started with wait=False."""
+        for d in daemons:
+            d.wait_ready(timeout)
 
     def daemons(self):
         for n in self.nodes.values():

@@ -137,6 +137,25 @@ def links_running(ns, ifnames):
     return waiting
 
 
+SIOCETHTOOL = 0x8946
+ETHTOOL_STXCSUM = 0x17
+
+
+def set_tx_csum(ns, ifname, on):
+    """`ethtool -K IF tx on|off` through SIOCETHTOOL, without a process."""
+    import fcntl
+    import socket
+    import struct
+    val = ctypes.create_string_buffer(struct.pack("II", ETHTOOL_STXCSUM, 1 if on else 0), 8)
+    ifr = struct.pack("16sP8x", ifname.encode(), ctypes.addressof(val))
+    with in_netns(ns):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        fcntl.ioctl(s.fileno(), SIOCETHTOOL, ifr)
+    finally:
+        s.close()
+
+
 def _probe_link(kind_args):
     r = subprocess.run(["unshare", "-n", "ip", "link", "add", "probe0", "type"] + kind_args,
                        capture_output=True)
