@@ -162,10 +162,15 @@ void nhrp_if_update(struct interface *ifp)
 {
 	struct nhrp_interface *nifp = nhrp_if(ifp);
 	bool known = ifp->ifindex != IFINDEX_INTERNAL;
+	struct ipaddr old_nbma;
 
 	if (!nifp)
 		return;
+	old_nbma = nifp->nbma;
 	if_find_nbma(ifp);
+	if (ipaddr_cmp(&old_nbma, &nifp->nbma) != 0 && !IS_IPADDR_NONE(&old_nbma))
+		zlog_info("%s: NBMA address now %pIA (was %pIA)", ifp->name,
+			  &nifp->nbma, &old_nbma);
 	for (int afi = 0; afi < NHRP_AFI_MAX; afi++) {
 		struct nhrp_afi_conf *ac = &nifp->afi[afi];
 		bool was = nifp->enabled[afi];
@@ -217,6 +222,9 @@ void nhrp_if_update(struct interface *ifp)
 	if (!nifp->enabled[NHRP_AFI_IP] && !nifp->enabled[NHRP_AFI_IP6])
 		nhrp_cache_flush(ifp, NHRP_CACHE_STATIC);
 	nhrp_nhs_update(ifp);
+	/* a new public address: tell the servers at once */
+	if (ipaddr_cmp(&old_nbma, &nifp->nbma) != 0)
+		nhrp_nhs_reregister(ifp);
 }
 
 static int nhrp_if_delete(struct interface *ifp)

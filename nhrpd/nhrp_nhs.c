@@ -289,6 +289,21 @@ void nhrp_nhs_update(struct interface *ifp)
 	}
 }
 
+void nhrp_nhs_reregister(struct interface *ifp)
+{
+	struct nhrp_nhs_state *st = nhs_state(ifp, false);
+	struct nhrp_nhs *nhs;
+
+	if (!st)
+		return;
+	frr_each (nhrp_nhs_list_rt, &st->list, nhs) {
+		if (IS_IPADDR_NONE(&nhs->nbma))
+			continue;
+		nhs->backoff = 0; /* a new registration, a new request id */
+		nhs_schedule(nhs, 0);
+	}
+}
+
 void nhrp_nhs_stop(struct interface *ifp, bool purge)
 {
 	struct nhrp_interface *nifp = nhrp_if(ifp);

@@ -46,6 +46,8 @@ struct nhrp_nhs_state {
 };
 
 void nhrp_nhs_update(struct interface *ifp);
+/* our NBMA address changed: register again now */
+void nhrp_nhs_reregister(struct interface *ifp);
 /* stop registering; with purge, tell registered servers we leave */
 void nhrp_nhs_stop(struct interface *ifp, bool purge);
 void nhrp_nhs_stop_all(bool purge);

@@ -1,0 +1,217 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""DMVPN phase 1 with our nhrpd: spokes register with the hub, the hub
+reaches every spoke's tunnel address through the one multipoint GRE
+interface.  Our hub + our spokes, our hub + FRR's spokes, FRR's hub + our
+spokes; NBMA changes with and without the unique flag; authentication."""
+import json
+
+import pytest
+
+from lib.dmvpn import (HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, lan_addr, spoke_tunnel)
+from lib.topology import FRR_NHRPD, OUR_NHRPD
+
+pytestmark = pytest.mark.gre
+
+HOLD = 30
+
+
+def hub_conf(auth=None, unique_ok=True, holdtime=HOLD):
+    lines = ["interface gre1", " ip nhrp network-id 42", " ip nhrp holdtime %d" % holdtime]
+    if auth:
+        lines.append(" ip nhrp authentication " + auth)
+    lines += [" tunnel source eth0", "exit"]
+    return "\n".join(lines) + "\n"
+
+
+def spoke_conf(auth=None, no_unique=True, holdtime=HOLD, nhs=HUB_TUNNEL):
+    lines = ["interface gre1", " ip nhrp network-id 42", " ip nhrp holdtime %d" % holdtime,
+             " ip nhrp nhs %s nbma %s" % (nhs, HUB_NBMA)]
+    if auth:
+        lines.append(" ip nhrp authentication " + auth)
+    if no_unique:
+        lines.append(" ip nhrp registration no-unique")
+    lines += [" tunnel source eth0", "exit"]
+    return "\n".join(lines) + "\n"
+
+
+def cache(node):
+    j = node.vtysh("show ip nhrp cache json", json=True)
+    return {e["protocol"]: e for e in j.get("table", [])}
+
+
+def dynamic(node):
+    return {p: e["nbma"] for p, e in cache(node).items() if e["type"] == "dynamic"}
+
+
+def neigh(node, addr):
+    out = node.run("ip neigh show dev gre1 to %s" % addr).stdout.split()
+    return out[out.index("lladdr") + 1] if "lladdr" in out else None
+
+
+def nhs_status(node):
+    j = node.vtysh("show ip nhrp nhs json", json=True)
+    return j["table"]
+
+
+def raw_vty(node, cmd):
+    """nhrpd's own vty, for what the stock vtysh does not pass"""
+    import sys, os
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+    from vtyclient import Vty
+    with Vty(node.vty_socket("nhrpd")) as v:
+        return v.ok(cmd)
+
+
+def traffic(node):
+    return json.loads(raw_vty(node, "show ip nhrp traffic json"))["gre1"]
+
+
+def start(d, hub_nhrpd, spoke_nhrpd, hub_config, spoke_config):
+    for n in d.nodes:
+        n.start_zebra()
+    d.hub.start_nhrpd(hub_config, binary=hub_nhrpd)
+    for s in d.spokes:
+        s.start_nhrpd(spoke_config, binary=spoke_nhrpd)
+
+
+def check_registered(d):
+    want = {spoke_tunnel(i + 1): SPOKE_NBMA[i] for i in range(len(d.spokes))}
+    d.hub.wait_until(lambda: dynamic(d.hub) == want, 60,
+                     msg="hub has a dynamic entry for each spoke")
+    for i, s in enumerate(d.spokes):
+        s.wait_until(lambda: any(n["protocol"] == HUB_TUNNEL for n in nhs_status(s))
+                     and cache(s).get(HUB_TUNNEL, {}).get("nbma") == HUB_NBMA, 30,
+                     msg="spoke knows the hub as its NHS")
+    # the hub's kernel has a neighbour entry per spoke: tunnel address -> NBMA
+    for i in range(len(d.spokes)):
+        d.hub.wait_until(lambda: neigh(d.hub, spoke_tunnel(i + 1)) == SPOKE_NBMA[i], 10,
+                         msg="neighbour entry for spoke%d" % (i + 1))
+
+
+def check_lan_to_lan(d):
+    s1, s2 = d.spokes
+    assert s1.ping(lan_addr(2), src=lan_addr(1), count=2, timeout=3), "spoke1 LAN -> spoke2 LAN"
+    assert s2.ping(lan_addr(1), src=lan_addr(2), count=2, timeout=3), "spoke2 LAN -> spoke1 LAN"
+    assert d.hub.ping(lan_addr(1), src=lan_addr(0))
+
+
+@pytest.mark.parametrize("hub_impl,spoke_impl", [("ours", "ours"), ("ours", "frr"), ("frr", "ours")])
+def test_hub_and_spokes(topo, hub_impl, spoke_impl):
+    impl = {"ours": OUR_NHRPD, "frr": FRR_NHRPD}
+    # FRR's nhrpd refuses anything but a /32 on the tunnel
+    plen = 24 if "frr" not in (hub_impl, spoke_impl) else 32
+    d = build_dmvpn(topo, spokes=2, tunnel_plen=plen)
+    nhs = HUB_TUNNEL if spoke_impl == "ours" else "dynamic"
+    start(d, impl[hub_impl], impl[spoke_impl], hub_conf(),
+          spoke_conf(nhs=nhs) if spoke_impl == "ours" else
+          spoke_conf(nhs="dynamic"))
+    check_registered(d)
+    check_lan_to_lan(d)
+    # a spoke that goes away: its entry leaves the hub within the
+    # holding time (ours purges on the way out: at once)
+    s2 = d.spokes[1]
+    s2.daemon("nhrpd").signal(9)
+    d.hub.wait_until(lambda: spoke_tunnel(2) not in dynamic(d.hub), HOLD + 15,
+                     msg="spoke2's entry expired on the hub")
+    d.hub.wait_until(lambda: neigh(d.hub, spoke_tunnel(2)) is None, 5,
+                     msg="spoke2's neighbour entry removed")
+    assert spoke_tunnel(1) in dynamic(d.hub)
+    s2.daemon("nhrpd").stop()
+
+
+def test_purge_on_shutdown(topo):
+    d = build_dmvpn(topo, spokes=2, tunnel_plen=24)
+    start(d, OUR_NHRPD, OUR_NHRPD, hub_conf(holdtime=600), spoke_conf(holdtime=600))
+    check_registered(d)
+    d.spokes[0].stop_daemon("nhrpd")
+    # far sooner than the 600 s holding time
+    d.hub.wait_until(lambda: spoke_tunnel(1) not in dynamic(d.hub), 10,
+                     msg="spoke1 purged its registration when it stopped")
+    assert spoke_tunnel(2) in dynamic(d.hub)
+
+
+def readdress(d, spoke, new):
+    """the spoke's public address changes (the NBMA segment keeps its router)"""
+    old = str(spoke.nbma.ip)
+    spoke.run("ip link set gre1 type gre local %s" % new)
+    spoke.run("ip addr del %s/24 dev eth0; ip addr add %s/24 dev eth0" % (old, new))
+    spoke.run("ip route replace default via 198.51.100.254")
+
+
+def test_nbma_change_no_unique(topo):
+    d = build_dmvpn(topo, spokes=2, tunnel_plen=24)
+    start(d, OUR_NHRPD, OUR_NHRPD, hub_conf(), spoke_conf(no_unique=True))
+    check_registered(d)
+    readdress(d, d.spokes[0], "198.51.100.77")
+    d.hub.wait_until(lambda: dynamic(d.hub).get(spoke_tunnel(1)) == "198.51.100.77", 20,
+                     msg="hub follows spoke1's new NBMA address at once")
+    d.hub.wait_until(lambda: neigh(d.hub, spoke_tunnel(1)) == "198.51.100.77", 10,
+                     msg="hub's neighbour entry follows")
+    assert d.hub.ping(spoke_tunnel(1), count=2, timeout=3)
+
+
+def test_nbma_change_unique_refused_until_expiry(topo):
+    hold = 20
+    d = build_dmvpn(topo, spokes=1, lans=False, routes=False, tunnel_plen=24)
+    start(d, OUR_NHRPD, OUR_NHRPD, hub_conf(holdtime=hold),
+          spoke_conf(no_unique=False, holdtime=hold))
+    d.hub.wait_until(lambda: dynamic(d.hub) == {spoke_tunnel(1): SPOKE_NBMA[0]}, 60,
+                     msg="spoke1 registered (unique)")
+    readdress(d, d.spokes[0], "198.51.100.78")
+    s = d.spokes[0]
+    s.wait_until(lambda: nhs_status(s)[0]["lastCode"] == 14, 20,
+                 msg="the hub refuses the new address: code 14")
+    assert dynamic(d.hub)[spoke_tunnel(1)] == SPOKE_NBMA[0]
+    # once the old binding expires, the new one is accepted
+    d.hub.wait_until(lambda: dynamic(d.hub).get(spoke_tunnel(1)) == "198.51.100.78",
+                     hold + hold // 3 + 20, msg="registered at the new address after expiry")
+
+
+def test_authentication(topo):
+    d = build_dmvpn(topo, spokes=2, lans=False, routes=False, tunnel_plen=24)
+    for n in d.nodes:
+        n.start_zebra()
+    d.hub.start_nhrpd(hub_conf(auth="s3cret"), ours=True)
+    d.spokes[0].start_nhrpd(spoke_conf(auth="s3cret"), ours=True)
+    d.spokes[1].start_nhrpd(spoke_conf(auth="wrong"), ours=True)
+    d.hub.wait_until(lambda: dynamic(d.hub) == {spoke_tunnel(1): SPOKE_NBMA[0]}, 60,
+                     msg="the spoke with the right password registers")
+    d.hub.wait_until(lambda: traffic(d.hub)["authFailures"] >= 1, 20,
+                     msg="the wrong password is counted")
+    assert spoke_tunnel(2) not in dynamic(d.hub)
+    st = nhs_status(d.spokes[1])[0]
+    assert st["status"] != "up"
+
+
+INJECT = r"""
+import socket, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x2001))
+for hexpkt in sys.stdin.read().split():
+    s.sendto(bytes.fromhex(hexpkt), ("gre1", 0x2001, 0, 0, socket.inet_aton(sys.argv[1])))
+"""
+
+
+def test_bad_packets_counted_and_harmless(topo):
+    d = build_dmvpn(topo, spokes=2, lans=False, routes=False, tunnel_plen=24)
+    start(d, OUR_NHRPD, OUR_NHRPD, hub_conf(), spoke_conf())
+    check_registered(d)
+    good = bytes.fromhex(
+        # a registration request for 10.255.0.99 (checksum filled below)
+        "0001080000000000ff00003c0000003401030400"
+        "040480020000002ac633640a0aff00630aff0001"
+        "00ff00000000001c0000000004040000c6336407"
+        "0aff0063")
+    bad = [good[:10], good[:30], good[:-3]]          # truncated
+    corrupt = bytearray(good)
+    corrupt[12] ^= 0xff                             # bad checksum
+    bad.append(bytes(corrupt))
+    before = traffic(d.hub)
+    d.spokes[0].run(["/usr/bin/python3", "-c", INJECT, HUB_NBMA],
+                    input=" ".join(b.hex() for b in bad))
+    d.hub.wait_until(lambda: traffic(d.hub)["dropped"] >= before["dropped"] + len(bad), 10,
+                     msg="every bad packet counted as dropped")
+    assert "10.255.0.99" not in cache(d.hub)
+    # the hub still serves the good spokes
+    assert d.hub.daemon("nhrpd").running()
+    assert set(dynamic(d.hub)) == {spoke_tunnel(1), spoke_tunnel(2)}
+    assert d.spokes[1].ping(HUB_TUNNEL, count=1, timeout=3)
