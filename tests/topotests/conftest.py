@@ -52,6 +52,7 @@ def pytest_runtest_makereport(item, call):
     if not rep.failed or not topology.live_topologies:
         return
     for topo in list(topology.live_topologies):
+        topo.had_failure = True
         try:
             text = dump_topology(topo)
         except Exception as e:  # noqa: BLE001 - never hide the real failure
@@ -74,10 +75,4 @@ def topo(request):
     try:
         t.check_daemons()
     finally:
-        failed = getattr(request.node, "rep_call", None)
-        if os.environ.get("NHRPD_TOPO_KEEP") == "1" and failed is not None and failed.failed:
-            sys.stderr.write("\nNHRPD_TOPO_KEEP: topology %s left running: namespaces %s*\n"
-                             % (t.name, t.prefix))
-            topology.live_topologies.remove(t)
-        else:
-            t.close()
+        t.close()

@@ -140,17 +140,24 @@ class Daemon:
         if self.running():
             os.kill(self.proc.pid, sig)
 
-    def stop(self, timeout=10):
-        """SIGTERM, then SIGKILL after timeout seconds; returns the exit
-        status (negative: killed by that signal)."""
+    def terminate(self):
+        """Send SIGTERM (by pid) without waiting; stop() waits."""
         if self.proc is None:
-            return None
+            return
         self.stopping = True
         if self.proc.poll() is None:
             try:
                 os.kill(self.proc.pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
+
+    def stop(self, timeout=10):
+        """SIGTERM, then SIGKILL after timeout seconds; returns the exit
+        status (negative: killed by that signal)."""
+        if self.proc is None:
+            return None
+        self.terminate()
+        if self.proc.poll() is None:
             try:
                 self.proc.wait(timeout)
             except subprocess.TimeoutExpired:
@@ -619,14 +626,9 @@ class Node:
             d.stop()
 
     def remove(self):
+        """Stop everything, kill what tests left in the namespace, delete it."""
         self.stop_all()
-        # processes started in the namespace by tests (popen) that are still there
-        r = subprocess.run(["ip", "netns", "pids", self.ns], capture_output=True, text=True)
-        for p in r.stdout.split():
-            try:
-                os.kill(int(p), signal.SIGKILL)
-            except (ProcessLookupError, ValueError):
-                pass
+        kill_netns_processes(self.ns)
         subprocess.run(["ip", "netns", "del", self.ns], capture_output=True)
         shutil.rmtree(self.rundir, ignore_errors=True)
         shutil.rmtree(self.etcdir, ignore_errors=True)
@@ -654,6 +656,7 @@ class Topology:
         self.internet = None
         self.failed_node = None     # set by node.wait_until & co. when they fail
         self.last_node = None       # the node the test touched last (a hint)
+        self.had_failure = False    # a test failed while this topology was alive
         self._root_steps = []
         self._segments = {}     # IPv4Network -> (bridge name, gateway)
         self._closed = False
@@ -783,17 +786,63 @@ class Topology:
                           for d in dead))
 
     def close(self):
-        """Stop everything (by pid) and delete the namespaces.  Safe to call
+        """Stop everything (by pid: SIGTERM to all daemons at once, then
+        wait, SIGKILL after 10 s) and delete the namespaces.  Safe to call
         twice; also run at interpreter exit for leftovers."""
         if self._closed:
             return
         self._closed = True
-        for n in self.nodes.values():
-            n.stop_all()
-        for n in self.nodes.values():
-            n.remove()
-        if self in live_topologies:
-            live_topologies.remove(self)
+        if self.had_failure and os.environ.get("NHRPD_TOPO_KEEP") == "1":
+            if self in live_topologies:
+                live_topologies.remove(self)
+            import sys
+            sys.stderr.write("\nNHRPD_TOPO_KEEP=1: topology %s left running after a failure; "
+                             "nodes: %s (tests/topotests/node NAME CMD...)\n"
+                             % (self.name, " ".join(n.ns for n in self.nodes.values())))
+            return
+        try:
+            for n in self.nodes.values():
+                for c in n.captures:
+                    c.stop()
+            # nhrpd & co. first, zebra (needed for their clean shutdown) after
+            ds = list(self.daemons())
+            later = [d for d in ds if d.name == "zebra"]
+            for group in ([d for d in ds if d.name != "zebra"], later):
+                for d in group:
+                    d.terminate()
+                for d in group:
+                    d.stop()
+            lines = []
+            for n in self.nodes.values():
+                kill_netns_processes(n.ns)
+                lines.append("netns del " + n.ns)
+            if lines:
+                subprocess.run(["ip", "-force", "-batch", "-"], input="\n".join(lines) + "\n",
+                               capture_output=True, text=True)
+            for n in self.nodes.values():
+                shutil.rmtree(n.rundir, ignore_errors=True)
+                shutil.rmtree(n.etcdir, ignore_errors=True)
+        finally:
+            if self in live_topologies:
+                live_topologies.remove(self)
+
+
+def kill_netns_processes(ns):
+    """SIGKILL processes still inside namespace ns (what a test started with
+    popen and left behind); found by comparing /proc/PID/ns/net."""
+    try:
+        ino = os.stat("/run/netns/" + ns).st_ino
+    except OSError:
+        return
+    me = os.getpid()
+    for p in os.listdir("/proc"):
+        if not p.isdigit() or int(p) == me:
+            continue
+        try:
+            if os.stat("/proc/%s/ns/net" % p).st_ino == ino:
+                os.kill(int(p), signal.SIGKILL)
+        except (OSError, ProcessLookupError):
+            pass
 
 
 def close_all():
@@ -813,12 +862,7 @@ def remove_stale_namespaces():
         m = re.match(r"^t(\d+)x\d+-", ns)
         if not m or os.path.exists("/proc/%s" % m.group(1)):
             continue
-        p = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True)
-        for pid in p.stdout.split():
-            try:
-                os.kill(int(pid), signal.SIGKILL)
-            except (ProcessLookupError, ValueError):
-                pass
+        kill_netns_processes(ns)
         subprocess.run(["ip", "netns", "del", ns], capture_output=True)
         shutil.rmtree(os.path.join(FRR_RUN, ns), ignore_errors=True)
         shutil.rmtree(os.path.join(FRR_ETC, ns), ignore_errors=True)

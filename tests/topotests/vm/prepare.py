@@ -29,6 +29,11 @@ BUSYBOX = "/bin/busybox"
 # modules the initramfs needs to reach the 9p root; dependencies are added
 # from modules.dep
 BOOT_MODULES = ["virtio_pci", "9pnet_virtio", "9p", "overlay"]
+# preloaded from the initramfs after the root is mounted (modprobe over 9p
+# is slow under TCG); run-in-vm --modules can still ask for others
+# (crc32c_generic: the softdep of libcrc32c, which nf_tables needs)
+RUNTIME_MODULES = ["crc32c_generic", "ip_gre", "nfnetlink_log", "xt_NFLOG", "xt_hashlimit", "veth", "dummy",
+                   "nft_compat", "esp4", "xfrm_user", "bridge"]
 KPKG_RE = re.compile(r"^linux-image-(6\.1\.0-(\d+)-amd64)$")
 
 
@@ -176,12 +181,14 @@ def module_closure(moddir, names):
 def prepare_initrd(kdir, kver):
     moddir = os.path.join(kdir, "root", "lib", "modules", kver)
     mods = module_closure(moddir, BOOT_MODULES)
+    runtime = [m for m in module_closure(moddir, RUNTIME_MODULES) if m not in mods]
     h = hashlib.sha256()
     with open(INIT, "rb") as f:
         h.update(f.read())
     with open(BUSYBOX, "rb") as f:
         h.update(f.read())
     h.update(" ".join(mods).encode())
+    h.update(b"|" + " ".join(runtime).encode())
     out = os.path.join(kdir, "initrd-" + h.hexdigest()[:16])
     if os.path.exists(out):
         return out
@@ -193,11 +200,14 @@ def prepare_initrd(kdir, kver):
         os.symlink("busybox", os.path.join(tmp, "bin", "sh"))
         shutil.copy(INIT, os.path.join(tmp, "init"))
         os.chmod(os.path.join(tmp, "init"), 0o755)
-        with open(os.path.join(tmp, "modules", "order"), "w") as f:
-            for i, m in enumerate(mods):
-                name = "%02d-%s" % (i, os.path.basename(m))
-                shutil.copy(os.path.join(moddir, m), os.path.join(tmp, "modules", name))
-                f.write(name + "\n")
+        i = 0
+        for listname, lst in (("boot", mods), ("runtime", runtime)):
+            with open(os.path.join(tmp, "modules", listname), "w") as f:
+                for m in lst:
+                    name = "%02d-%s" % (i, os.path.basename(m))
+                    shutil.copy(os.path.join(moddir, m), os.path.join(tmp, "modules", name))
+                    f.write(name + "\n")
+                    i += 1
         files = subprocess.run("find . -print0 | LC_ALL=C sort -z", shell=True, cwd=tmp,
                                capture_output=True, check=True).stdout
         with open(out + ".tmp", "wb") as f:
