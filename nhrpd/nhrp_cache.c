@@ -10,6 +10,7 @@
 
 #include "nhrpd/nhrp_cache.h"
 #include "nhrpd/nhrp_kernel.h"
+#include "nhrpd/nhrp_shortcut.h"
 
 DEFINE_MTYPE_STATIC(NHRPD, NHRP_CACHE, "NHRP cache entry");
 
@@ -132,6 +133,9 @@ void nhrp_cache_set(struct nhrp_cache *c, enum nhrp_cache_type type,
 
 void nhrp_cache_del(struct nhrp_cache *c)
 {
+	/* shortcuts through a peer we no longer know go with it */
+	if (c->type == NHRP_CACHE_CACHED || c->type == NHRP_CACHE_DYNAMIC)
+		nhrp_shortcut_peer_gone(c->ifp, &c->proto);
 	THREAD_OFF(c->t_expire);
 	c->type = NHRP_CACHE_INVALID;
 	cache_kernel_sync(c);

@@ -214,6 +214,49 @@ int nhrp_kernel_gre_info(int ifindex, struct nhrp_gre_info *info)
 	return 0;
 }
 
+int nhrp_kernel_route_get(const struct ipaddr *dst, struct nhrp_route_info *ri)
+{
+	struct nlreq req = {};
+	union {
+		struct nlmsghdr n;
+		char buf[4096];
+	} reply = {};
+	struct rtmsg *rtm;
+	struct rtattr *tb[RTA_MAX + 1];
+	int alen = IS_IPADDR_V6(dst) ? 16 : 4, ret;
+
+	memset(ri, 0, sizeof(*ri));
+	if (nl_fd < 0)
+		return -1;
+	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(*rtm));
+	req.n.nlmsg_type = RTM_GETROUTE;
+	rtm = NLMSG_DATA(&req.n);
+	rtm->rtm_family = IS_IPADDR_V6(dst) ? AF_INET6 : AF_INET;
+	rtm->rtm_dst_len = alen * 8;
+	/* the FIB entry that matches, with its own prefix length */
+	rtm->rtm_flags = RTM_F_FIB_MATCH;
+	nl_attr_put(&req.n, sizeof(req), RTA_DST, &dst->ip.addr, alen);
+	ret = nl_talk(&req.n, &reply, sizeof(reply));
+	if (ret < 0)
+		return ret;
+	if (reply.n.nlmsg_type != RTM_NEWROUTE)
+		return -ENOENT;
+	rtm = NLMSG_DATA(&reply.n);
+	nl_parse_attrs(tb, RTA_MAX, RTM_RTA(rtm), RTM_PAYLOAD(&reply.n));
+	ri->local = rtm->rtm_type == RTN_LOCAL;
+	ri->prefixlen = rtm->rtm_dst_len;
+	ri->prefix.ipa_type = IS_IPADDR_V6(dst) ? IPADDR_V6 : IPADDR_V4;
+	if (tb[RTA_DST] && RTA_PAYLOAD(tb[RTA_DST]) == (size_t)alen)
+		memcpy(&ri->prefix.ip.addr, RTA_DATA(tb[RTA_DST]), alen);
+	if (tb[RTA_GATEWAY] && RTA_PAYLOAD(tb[RTA_GATEWAY]) == (size_t)alen) {
+		ri->gateway.ipa_type = ri->prefix.ipa_type;
+		memcpy(&ri->gateway.ip.addr, RTA_DATA(tb[RTA_GATEWAY]), alen);
+	}
+	if (tb[RTA_OIF])
+		ri->oif = *(uint32_t *)RTA_DATA(tb[RTA_OIF]);
+	return 0;
+}
+
 static void write_sysctl(const char *path, const char *value)
 {
 	int fd, ret = -1;

@@ -32,6 +32,17 @@ int nhrp_kernel_neigh(int ifindex, const struct ipaddr *proto,
 /* ask the kernel to hand neighbour resolution on ifindex to us */
 int nhrp_kernel_app_probes(int ifindex, int family);
 int nhrp_kernel_gre_info(int ifindex, struct nhrp_gre_info *info);
+/* the kernel's route to dst (FIB match): the prefix it belongs to, the
+ * gateway (unset when directly reachable), the interface, and whether dst
+ * is one of our own addresses */
+struct nhrp_route_info {
+	struct ipaddr prefix;
+	uint8_t prefixlen;
+	struct ipaddr gateway;
+	int oif;
+	bool local;
+};
+int nhrp_kernel_route_get(const struct ipaddr *dst, struct nhrp_route_info *ri);
 /* per-interface settings NHRP needs: no ICMP redirects, ARP flag off */
 void nhrp_kernel_if_prepare(const char *ifname);
 

@@ -9,6 +9,7 @@
 #include "nhrpd/nhrp_multicast.h"
 #include "nhrpd/nhrp_nhs.h"
 #include "nhrpd/nhrp_packet.h"
+#include "nhrpd/nhrp_shortcut.h"
 
 #include "filter.h"
 #include "resolver.h"
@@ -50,7 +51,10 @@ static void nhrp_kernel_resolve(int ifindex, const struct ipaddr *proto)
 
 	if (!ifp || !ifp->info || !nhrp_if(ifp)->enabled[IS_IPADDR_V6(proto)])
 		return;
-	if (!nhrp_cache_kernel_probe(ifp, proto))
+	if (nhrp_cache_kernel_probe(ifp, proto))
+		return;
+	/* phase 2: a next hop in the tunnel we have no binding for yet */
+	if (!nhrp_shortcut_resolve(ifp, IS_IPADDR_V6(proto), proto))
 		nhrp_debug(KERNEL, "%s: no binding for %pIA", ifp->name, proto);
 }
 
@@ -68,6 +72,7 @@ static void sigint(void)
 {
 	zlog_notice("Terminating on signal");
 	nhrp_nhs_stop_all(true);
+	nhrp_shortcut_fini();
 	nhrp_packet_fini();
 	nhrp_multicast_fini();
 	nhrp_kernel_fini();

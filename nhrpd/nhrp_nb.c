@@ -17,6 +17,7 @@
 
 #include "nhrpd/nhrp_multicast.h"
 #include "nhrpd/nhrp_nb.h"
+#include "nhrpd/nhrp_shortcut.h"
 
 struct nhrp_global_conf nhrp_conf;
 
@@ -188,6 +189,7 @@ static void nhrp_global_apply_finish(struct nb_cb_apply_finish_args *args)
 	load_string(nhrp_conf.event_socket, sizeof(nhrp_conf.event_socket),
 		    dnode, "./event-socket");
 	nhrp_multicast_config();
+	nhrp_shortcut_config();
 }
 
 #define IFX "/frr-interface:lib/interface/frr-nhrpd:nhrp"

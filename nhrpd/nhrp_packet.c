@@ -17,8 +17,10 @@
 #include "nhrpd/nhrp_cache.h"
 #include "nhrpd/nhrp_codec.h"
 #include "nhrpd/nhrp_io.h"
+#include "nhrpd/nhrp_kernel.h"
 #include "nhrpd/nhrp_nhs.h"
 #include "nhrpd/nhrp_packet.h"
+#include "nhrpd/nhrp_shortcut.h"
 
 #define NHRP_PKT_MAX 1500
 #define ERROR_RATE 10 /* Error Indications per second and interface */
@@ -468,6 +470,258 @@ static void recv_purge(struct interface *ifp, const struct ipaddr *from,
 	send_pkt(ifp, from, p);
 }
 
+/* ---- resolution and redirect ------------------------------------------------ */
+
+int nhrp_packet_send_resreq(struct interface *ifp, int afi,
+			    const struct ipaddr *target, uint32_t reqid,
+			    const struct ipaddr *server)
+{
+	struct nhrp_interface *nifp = nhrp_if(ifp);
+	struct nhrp_pkt p;
+	struct nhrp_cie *cie;
+
+	nhrp_pkt_init(&p, NHRP_PKT_RES_REQ, NHRP_AFN_IPV4, afi_pro_type(afi));
+	if (!put_source(ifp, afi, &p))
+		return -1;
+	p.flags = NHRP_FLAG_RES_Q | NHRP_FLAG_NAT;
+	p.reqid = reqid;
+	addr_put(&p.dst_proto, target);
+	cie = nhrp_cie_add(&p, &p.cie);
+	cie->holdtime = nifp->afi[afi].holdtime;
+	cie->mtu = our_mtu(ifp, afi);
+	nhrp_ext_add(&p, NHRP_EXT_RESPONDER | NHRP_EXT_COMPULSORY);
+	nhrp_ext_add(&p, NHRP_EXT_FWD_TRANSIT | NHRP_EXT_COMPULSORY);
+	nhrp_ext_add(&p, NHRP_EXT_REV_TRANSIT | NHRP_EXT_COMPULSORY);
+	auth_put(nifp, &p);
+	nhrp_ext_add(&p, NHRP_EXT_END | NHRP_EXT_COMPULSORY);
+	return send_pkt(ifp, server, &p);
+}
+
+/* Cisco Traffic Indication: to the sender of a packet that went through
+ * us, quoting its IP header and first 8 bytes of payload */
+int nhrp_packet_send_traffic(struct interface *ifp, const struct ipaddr *to,
+			     const uint8_t *ippkt, size_t len)
+{
+	struct nhrp_interface *nifp = nhrp_if(ifp);
+	struct nhrp_pkt p;
+	size_t quote = ((ippkt[0] & 0x0f) * 4) + 8;
+
+	nhrp_pkt_init(&p, NHRP_PKT_TRAFFIC, NHRP_AFN_IPV4, NHRP_PRO_IPV4);
+	if (!put_source(ifp, NHRP_AFI_IP, &p))
+		return -1;
+	p.traffic_code = NHRP_TRAFFIC_REDIRECT;
+	/* the destination protocol address is the packet's source, as IOS
+	 * sends it */
+	nhrp_addr_set(&p.dst_proto, ippkt + 12, 4);
+	p.body = ippkt;
+	p.body_len = MIN(len, quote);
+	nhrp_ext_add(&p, NHRP_EXT_FWD_TRANSIT | NHRP_EXT_COMPULSORY);
+	nhrp_ext_add(&p, NHRP_EXT_REV_TRANSIT | NHRP_EXT_COMPULSORY);
+	auth_put(nifp, &p);
+	nhrp_ext_add(&p, NHRP_EXT_END | NHRP_EXT_COMPULSORY);
+	return send_pkt(ifp, to, &p);
+}
+
+static bool in_transit(struct nhrp_interface *nifp, int afi,
+		       const struct nhrp_pkt *p)
+{
+	int i = nhrp_ext_find(p, NHRP_EXT_FWD_TRANSIT);
+
+	if (i < 0 || p->ext[i].raw)
+		return false;
+	for (unsigned int n = 0; n < p->ext[i].cie.count; n++) {
+		struct ipaddr a;
+
+		if (addr_get(&NHRP_CIE(p, p->ext[i].cie, n)->proto, &a) &&
+		    ipaddr_cmp(&a, &nifp->proto[afi]) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* answer a Resolution Request with the binding `nbma`/`proto` serving
+ * `prefixlen` bits of the target; straight to the requester, as DMVPN
+ * does (the reply need not cross the hub) */
+static void answer_resreq(struct interface *ifp, int afi, struct nhrp_pkt *p,
+			  uint8_t code, uint8_t prefixlen,
+			  const struct ipaddr *nbma, const struct ipaddr *proto,
+			  uint16_t holdtime)
+{
+	struct nhrp_interface *nifp = nhrp_if(ifp);
+	struct ipaddr to;
+	struct nhrp_cie *cie;
+
+	if (!addr_get(&p->src_nbma, &to))
+		return;
+	p->type = NHRP_PKT_RES_REPLY;
+	p->hopcnt = NHRP_HOPCNT_DEFAULT;
+	p->flags |= NHRP_FLAG_RES_A | NHRP_FLAG_RES_D;
+	if (!p->cie.count)
+		nhrp_cie_add(p, &p->cie);
+	cie = NHRP_CIE(p, p->cie, 0);
+	p->cie.count = 1;
+	cie->code = code;
+	cie->prefix_len = prefixlen;
+	cie->holdtime = holdtime;
+	cie->mtu = our_mtu(ifp, afi);
+	memset(&cie->nbma, 0, sizeof(cie->nbma));
+	memset(&cie->proto, 0, sizeof(cie->proto));
+	if (code == NHRP_CODE_SUCCESS) {
+		addr_put(&cie->nbma, nbma);
+		addr_put(&cie->proto, proto);
+	}
+	put_responder(ifp, afi, p);
+	auth_put(nifp, p);
+	send_pkt(ifp, &to, p);
+}
+
+/* one of our own addresses: the prefix of the network it is on (a
+ * tunnel address only answers for itself) */
+static uint8_t local_prefixlen(struct interface *nhrp_ifp,
+			       const struct ipaddr *addr)
+{
+	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
+	uint8_t host = IS_IPADDR_V6(addr) ? 128 : 32;
+	struct interface *ifp;
+
+	FOR_ALL_INTERFACES (vrf, ifp) {
+		struct connected *ifc;
+		struct listnode *node;
+
+		if (ifp == nhrp_ifp)
+			continue;
+		for (ALL_LIST_ELEMENTS_RO(ifp->connected, node, ifc))
+			if (memcmp(&ifc->address->u.prefix, &addr->ip.addr,
+				   host / 8) == 0 &&
+			    ifc->address->family ==
+				    (IS_IPADDR_V6(addr) ? AF_INET6 : AF_INET))
+				return ifc->address->prefixlen;
+	}
+	return host;
+}
+
+static void recv_resreq(struct interface *ifp, const struct ipaddr *from,
+			struct nhrp_pkt *p, int afi, const uint8_t *buf,
+			size_t len)
+{
+	struct nhrp_interface *nifp = nhrp_if(ifp);
+	struct ipaddr target, next, src_proto, src_nbma;
+	struct nhrp_route_info ri;
+	struct nhrp_cache *c;
+	uint16_t holdtime = nifp->afi[afi].holdtime;
+
+	if (!addr_get(&p->dst_proto, &target) ||
+	    !addr_get(&p->src_proto, &src_proto) ||
+	    !addr_get(&p->src_nbma, &src_nbma))
+		return;
+	if (in_transit(nifp, afi, p)) {
+		send_error(ifp, from, p, NHRP_ERR_LOOP_DETECTED, 0, buf, len);
+		return;
+	}
+	/* the requester's own binding: replies and return traffic can go
+	 * straight to it (a spoke that holds a shortcut still answers, and
+	 * the shortcut works both ways: FRR #4845) */
+	c = nhrp_cache_find(ifp, &src_proto);
+	if (!c || c->type <= NHRP_CACHE_CACHED) {
+		c = c ? c : nhrp_cache_get(ifp, &src_proto);
+		nhrp_cache_set(c, NHRP_CACHE_CACHED, &src_nbma, NULL, holdtime);
+	}
+
+	/* a tunnel address registered with us, or our own */
+	c = nhrp_cache_find(ifp, &target);
+	if (c && c->type == NHRP_CACHE_LOCAL) {
+		answer_resreq(ifp, afi, p, NHRP_CODE_SUCCESS,
+			      p->dst_proto.len * 8, &nifp->nbma, &target,
+			      holdtime);
+		return;
+	}
+	if (c && (c->type == NHRP_CACHE_DYNAMIC || c->type == NHRP_CACHE_STATIC) &&
+	    !IS_IPADDR_NONE(&c->nbma)) {
+		uint16_t left = c->expires ? MAX(c->expires - monotime(NULL), 1)
+					   : holdtime;
+
+		answer_resreq(ifp, afi, p, NHRP_CODE_SUCCESS,
+			      p->dst_proto.len * 8, &c->nbma, &target, left);
+		return;
+	}
+	/* otherwise the routing table says who serves it */
+	if (nhrp_kernel_route_get(&target, &ri) < 0) {
+		answer_resreq(ifp, afi, p, NHRP_CODE_NO_BINDING, 0, NULL, NULL,
+			      0);
+		return;
+	}
+	if (ri.local || ri.oif != ifp->ifindex) {
+		/* behind us, not behind the tunnel: we are the egress and
+		 * answer for the whole prefix */
+		if (ri.local)
+			ri.prefixlen = local_prefixlen(ifp, &target);
+		answer_resreq(ifp, afi, p, NHRP_CODE_SUCCESS, ri.prefixlen,
+			      &nifp->nbma, &nifp->proto[afi], holdtime);
+		return;
+	}
+	/* behind another station of the cloud: forward to it */
+	next = IS_IPADDR_NONE(&ri.gateway) ? target : ri.gateway;
+	c = nhrp_cache_find(ifp, &next);
+	if (!c || IS_IPADDR_NONE(&c->nbma) || ipaddr_cmp(&c->nbma, from) == 0 ||
+	    c->type == NHRP_CACHE_LOCAL) {
+		answer_resreq(ifp, afi, p, NHRP_CODE_NO_BINDING, 0, NULL, NULL,
+			      0);
+		return;
+	}
+	if (p->hopcnt <= 1) {
+		send_error(ifp, from, p, NHRP_ERR_HOP_COUNT, 0, buf, len);
+		return;
+	}
+	p->hopcnt--;
+	{
+		int i = nhrp_ext_find(p, NHRP_EXT_FWD_TRANSIT);
+
+		if (i >= 0 && !p->ext[i].raw) {
+			struct nhrp_cie *cie = nhrp_cie_add(p, &p->ext[i].cie);
+
+			if (cie) {
+				addr_put(&cie->nbma, &nifp->nbma);
+				addr_put(&cie->proto, &nifp->proto[afi]);
+				cie->prefix_len = cie->proto.len * 8;
+				cie->holdtime = holdtime;
+			}
+		}
+	}
+	auth_put(nifp, p);
+	nhrp_debug(COMMON, "%s: resolution of %pIA forwarded to %pIA",
+		   ifp->name, &target, &c->nbma);
+	send_pkt(ifp, &c->nbma, p);
+}
+
+static void recv_resreply(struct interface *ifp, struct nhrp_pkt *p)
+{
+	struct ipaddr via = {}, nbma = {};
+	struct nhrp_cie *cie;
+
+	if (!p->cie.count) {
+		nhrp_shortcut_reply(ifp, p->reqid, NHRP_CODE_NO_BINDING, 0,
+				    NULL, NULL, 0);
+		return;
+	}
+	cie = NHRP_CIE(p, p->cie, 0);
+	addr_get(&cie->proto, &via);
+	addr_get(&cie->nbma, &nbma);
+	nhrp_shortcut_reply(ifp, p->reqid, cie->code, cie->prefix_len, &via,
+			    &nbma, cie->holdtime);
+}
+
+static void recv_traffic(struct interface *ifp, struct nhrp_pkt *p, int afi)
+{
+	struct ipaddr dst = {};
+
+	/* the quoted packet's destination is what to resolve */
+	if (afi != NHRP_AFI_IP || p->body_len < 20 || (p->body[0] >> 4) != 4)
+		return;
+	SET_IPADDR_V4(&dst);
+	memcpy(&dst.ipaddr_v4, p->body + 16, 4);
+	nhrp_shortcut_traffic(ifp, afi, &dst);
+}
+
 /* ---- receiving ------------------------------------------------------------- */
 
 static void nhrp_packet_recv(int ifindex, const struct ipaddr *from,
@@ -533,13 +787,20 @@ static void nhrp_packet_recv(int ifindex, const struct ipaddr *from,
 	case NHRP_PKT_PURGE_REQ:
 		recv_purge(ifp, from, &p);
 		break;
+	case NHRP_PKT_RES_REQ:
+		recv_resreq(ifp, from, &p, afi, buf, len);
+		break;
+	case NHRP_PKT_RES_REPLY:
+		recv_resreply(ifp, &p);
+		break;
+	case NHRP_PKT_TRAFFIC:
+		recv_traffic(ifp, &p, afi);
+		break;
 	case NHRP_PKT_ERROR:
 		nhrp_debug(COMMON, "%s: error indication from %pIA: %s",
 			   ifp->name, from, nhrp_error_name(p.error_code));
 		break;
 	default:
-		/* resolution and traffic indications: not handled yet */
-		nifp->stats.rx_dropped++;
 		break;
 	}
 }

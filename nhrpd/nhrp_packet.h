@@ -12,5 +12,12 @@ void nhrp_packet_init(void);
 void nhrp_packet_fini(void);
 int nhrp_packet_send_regreq(struct nhrp_nhs *nhs);
 int nhrp_packet_send_purge(struct nhrp_nhs *nhs);
+struct interface;
+struct ipaddr;
+int nhrp_packet_send_resreq(struct interface *ifp, int afi,
+			    const struct ipaddr *target, uint32_t reqid,
+			    const struct ipaddr *server);
+int nhrp_packet_send_traffic(struct interface *ifp, const struct ipaddr *to,
+			     const uint8_t *ippkt, size_t len);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "nhrpd/nhrp_cache.h"
 #include "nhrpd/nhrp_nhs.h"
+#include "nhrpd/nhrp_shortcut.h"
 
 #include "nhrpd/nhrp_show_clippy.c"
 
@@ -142,17 +143,58 @@ static json_object *table_json(json_object *table, unsigned int count)
 	return js;
 }
 
+struct sc_show {
+	struct vty *vty;
+	json_object *table;
+	int afi;
+	unsigned int count;
+};
+
+static void shortcut_show_one(struct nhrp_shortcut *s, void *arg)
+{
+	struct sc_show *ss = arg;
+	time_t left = s->expires - monotime(NULL);
+
+	if ((s->prefix.family == AF_INET6) != (ss->afi == NHRP_AFI_IP6))
+		return;
+	ss->count++;
+	if (ss->table) {
+		json_object *e = json_object_new_object();
+
+		json_object_string_add(e, "type", "shortcut");
+		json_object_string_addf(e, "prefix", "%pFX", &s->prefix);
+		json_object_string_addf(e, "via", "%pIA", &s->via);
+		json_object_string_add(e, "identity", "");
+		json_object_string_add(e, "interface", s->ifp->name);
+		json_object_string_addf(e, "nbma", "%pIA", &s->nbma);
+		json_object_int_add(e, "expiresIn", left > 0 ? left : 0);
+		json_object_array_add(ss->table, e);
+		return;
+	}
+	vty_out(ss->vty, "%-8s %-24pFX %-24pIA %s\n", "shortcut", &s->prefix,
+		&s->via, "");
+}
+
 DEFPY(show_nhrp, show_nhrp_cmd,
-      "show <ip|ipv6>$afi nhrp [cache$cache|nhs$nhs] [json$json]",
+      "show <ip|ipv6>$afi nhrp [cache$cache|nhs$nhs|shortcut$shortcut] [json$json]",
       SHOW_STR IP_STR IPV6_STR
       "NHRP information\n"
       "Forwarding cache information\n"
-      "Next hop server information\n" JSON_STR)
+      "Next hop server information\n"
+      "Shortcut information\n" JSON_STR)
 {
 	json_object *table = json ? json_object_new_array() : NULL;
 	unsigned int count;
 
-	if (nhs) {
+	if (shortcut) {
+		struct sc_show ss = {vty, table, afi_of(afi), 0};
+
+		if (!json)
+			vty_out(vty, "%-8s %-24s %-24s %s\n", "Type", "Prefix",
+				"Via", "Identity");
+		nhrp_shortcut_walk(shortcut_show_one, &ss);
+		count = ss.count;
+	} else if (nhs) {
 		struct nhs_show ns = {vty, table, afi_of(afi), 0};
 
 		if (!json)
@@ -367,20 +409,25 @@ DEFPY(show_nhrp_traffic, show_nhrp_traffic_cmd,
 }
 
 DEFPY(clear_nhrp_cache, clear_nhrp_cache_cmd,
-      "clear <ip|ipv6>$afi nhrp cache",
+      "clear <ip|ipv6>$afi nhrp <cache$cache|shortcut$shortcut>",
       CLEAR_STR IP_STR IPV6_STR
       "NHRP information\n"
-      "Dynamic cache entries\n")
+      "Dynamic cache entries\n"
+      "Shortcut entries\n")
 {
 	/* dynamic and learnt entries only, as FRR and IOS do */
 	unsigned int n = 0;
 	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
 	struct interface *ifp;
 
+	(void)afi;
+	(void)cache;
+	if (shortcut)
+		nhrp_shortcut_flush(NULL);
 	FOR_ALL_INTERFACES (vrf, ifp)
 		if (ifp->info)
-			n += nhrp_cache_flush(ifp, NHRP_CACHE_DYNAMIC);
-	(void)afi;
+			n += nhrp_cache_flush(ifp, shortcut ? NHRP_CACHE_CACHED
+							    : NHRP_CACHE_DYNAMIC);
 	if (!n)
 		vty_out(vty, "%% No entries\n");
 	else

@@ -126,6 +126,9 @@ static inline struct nhrp_interface *nhrp_if(struct interface *ifp)
 /* nhrp_zebra.c */
 void nhrp_zebra_init(void);
 void nhrp_zebra_terminate(void);
+struct prefix;
+void nhrp_zebra_route(const struct prefix *p, const struct ipaddr *via,
+		      ifindex_t ifindex, bool add);
 
 /* nhrp_vty.c, nhrp_show.c, nhrp_debug.c */
 void nhrp_vty_init(void);
