@@ -18,7 +18,6 @@ as the spoke sees it).  Everything else (request id, flags, hop count, CIE
 fields, the other extensions) is kept byte for byte; ar$chksum is
 recomputed.  check_readdressed() proves that with the codec (codec_tool).
 """
-import ipaddress
 import json
 import os
 import socket
@@ -155,10 +154,19 @@ def decode(pdus):
 _READDRESSED = ("src_nbma", "src_proto", "dst_proto", "chksum", "reencoded")
 
 
-def check_readdressed(orig, new, src_nbma, src_proto, dst_proto, nat_nbma, nat_proto):
-    """Assert through the codec that `new` is `orig` with only the
-    addresses readdress() changes: decode both and compare field by field."""
-    a, b = decode([orig, new])
+def check_readdressed(cases):
+    """Assert through the codec that each re-addressed packet is the
+    original with only what readdress() changes: one codec_tool run for
+    all, both decoded and compared field by field.  cases: (original,
+    new, src_nbma, src_proto, dst_proto, nat_nbma, nat_proto) tuples, the
+    NAT ones None when the packet has no NAT extension."""
+    dec = decode([c[i] for c in cases for i in (0, 1)])
+    for n, (orig, new, src_nbma, src_proto, dst_proto, nat_nbma, nat_proto) in enumerate(cases):
+        _check_readdressed(dec[2 * n], dec[2 * n + 1], src_nbma, src_proto, dst_proto,
+                           nat_nbma, nat_proto)
+
+
+def _check_readdressed(a, b, src_nbma, src_proto, dst_proto, nat_nbma, nat_proto):
     assert a["ok"] and b["ok"] and b["identical"], b
     assert (b["src_nbma"], b["src_proto"], b["dst_proto"]) == (src_nbma, src_proto, dst_proto)
     for k in a:
@@ -182,7 +190,6 @@ def check_readdressed(orig, new, src_nbma, src_proto, dst_proto, nat_nbma, nat_p
                 {k: v for k, v in e1.items() if k not in ("data", "cie")}
         else:
             assert e0 == e1, (e0, e1)       # byte for byte (data included)
-    return b
 
 
 # ---- the captures ---------------------------------------------------------
@@ -253,19 +260,21 @@ def registration_requests():
 
 # ---- injection ------------------------------------------------------------
 
-INJECT = r"""
-import socket, sys
-s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x2001))
-for hexpkt in sys.stdin.read().split():
-    s.sendto(bytes.fromhex(hexpkt), (sys.argv[2], 0x2001, 0, 0, socket.inet_aton(sys.argv[1])))
-"""
-
-
 def inject(node, pdus, nbma, ifname="gre1"):
     """Send NHRP packets from node's mGRE interface to an NBMA address, as
-    nhrpd does (the GRE header's destination from the link-layer address)."""
-    node.run(["/usr/bin/python3", "-c", INJECT, nbma, ifname],
-             input=" ".join(p.hex() for p in pdus))
+    nhrpd does: AF_PACKET/SOCK_DGRAM for ETH_P_NHRP, the link-layer address
+    the GRE destination.  The socket is opened in the node's namespace
+    through setns, without a process (a Python start costs seconds under
+    TCG)."""
+    from .util import in_netns
+    node.flush()
+    with in_netns(node.ns):
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x2001))
+    try:
+        for p in pdus:
+            s.sendto(p, (ifname, 0x2001, 0, 0, socket.inet_aton(nbma)))
+    finally:
+        s.close()
 
 
 def pcap_nhrp(path):
@@ -363,12 +372,26 @@ def tshark_nhrp(pcap, display_filter="nhrp"):
     """Every NHRP packet of a pcap as tshark decodes it (one tshark run,
     PDML): header, mandatory part with its CIEs, extensions with theirs,
     and whether tshark found it malformed (or flagged an error)."""
-    r = subprocess.run(["tshark", "-n", "-r", pcap, "-T", "pdml", "-Y", display_filter],
-                       capture_output=True, text=True, timeout=300)
-    if r.returncode:
-        raise RuntimeError("tshark: %s" % r.stderr)
+    return tshark_nhrp_start(pcap, display_filter)()
+
+
+def tshark_nhrp_start(pcap, display_filter="nhrp"):
+    """tshark_nhrp in the background (it takes seconds to start under
+    TCG): returns a function that waits for it and returns the packets."""
+    proc = subprocess.Popen(["tshark", "-n", "-r", pcap, "-T", "pdml", "-Y", display_filter],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def result():
+        out, err = proc.communicate(timeout=300)
+        if proc.returncode:
+            raise RuntimeError("tshark: %s" % err)
+        return _pdml_nhrp(out)
+    return result
+
+
+def _pdml_nhrp(pdml):
     out = []
-    for pkt in ET.fromstring(r.stdout).iter("packet"):
+    for pkt in ET.fromstring(pdml).iter("packet"):
         protos = {p.get("name"): p for p in pkt.iter("proto")}
         nh = protos.get("nhrp")
         if nh is None:
@@ -408,14 +431,8 @@ def tshark_nhrp(pcap, display_filter="nhrp"):
     return out
 
 
-def tunnel_addresses(net, first, count):
-    """count consecutive host addresses of an IPv4 network from index first."""
-    net = ipaddress.ip_network(net)
-    return [str(net[first + i]) for i in range(count)]
-
-
 __all__ = ["CiscoRequest", "NhrpPacket", "Cie", "Ext", "VECTORS", "CODEC_TOOL", "checksum",
            "layout", "readdress", "decode", "check_readdressed", "registration_requests",
-           "vector_files", "inject", "pcap_nhrp", "tshark_nhrp", "tunnel_addresses",
+           "vector_files", "inject", "pcap_nhrp", "tshark_nhrp", "tshark_nhrp_start",
            "need_codec_tool", "REG_REQ", "REG_REPLY", "EXT_END", "EXT_RESPONDER", "EXT_FWD",
            "EXT_REV", "EXT_AUTH", "EXT_NAT", "FLAG_UNIQUE", "FLAG_NAT"]
