@@ -50,10 +50,14 @@ def test_zebra_nhrpd_start_stop_restart_vtysh(topo):
     assert z.running() and d.running()
     out = n.vtysh(["show running-config"])
     assert out.rc == 0 and "nhrp nflog-group 5" in out
-    j = n.vtysh("show interface lan0 json", json=True)
-    assert j["lan0"]["ipAddresses"][0]["address"] == "10.1.0.1/24"
     docs = n.vtysh(["show interface lan0 json", "show interface lo json"], json=True)
     assert len(docs) == 2 and "lo" in docs[1]
+    assert docs[0]["lan0"]["ipAddresses"][0]["address"] == "10.1.0.1/24"
+    # the same straight through the daemons' vty sockets (no vtysh process)
+    assert n.show("show interface lan0 json", json=True)["lan0"]["ipAddresses"][0]["address"] \
+        == "10.1.0.1/24"
+    assert "nhrp nflog-group 5" in n.show("show running-config", daemon="nhrpd")
+    assert n.show("show ip nhrp cache").rc in (0, 1)
     pid = d.pid
     d2 = n.restart_daemon("nhrpd")
     assert d2.pid != pid and d2.running()
@@ -62,17 +66,13 @@ def test_zebra_nhrpd_start_stop_restart_vtysh(topo):
     assert n.stop_daemon("nhrpd") == 0
     assert not os.path.exists("/proc/%d/status" % pid) or "Z" in open("/proc/%d/stat" % pid).read().split()[2]
     topo.check_daemons()
-
-
-def test_daemon_crash_is_detected(topo):
-    n = topo.add_node("n")
-    n.start_zebra()
-    d = n.start_nhrpd()
-    d.signal(signal.SIGKILL)
-    assert wait_until(lambda: not d.running(), 10)
+    # a daemon that dies on its own is reported (and fails the teardown)
+    d3 = n.start_nhrpd()
+    d3.signal(signal.SIGKILL)
+    assert wait_until(lambda: not d3.running(), 10)
     with pytest.raises(DaemonError, match="nhrpd on n"):
         topo.check_daemons()
-    d.stopping = True   # accounted for: do not fail the teardown
+    d3.stopping = True   # accounted for: do not fail the teardown
 
 
 def test_daemon_start_failure_shows_log(topo):
@@ -91,6 +91,15 @@ def test_wait_until(topo):
     topo.failed_node = None
 
 
+def test_run_paths(topo):
+    n = topo.add_node("n")
+    n.add_dummy("lan0", "10.1.0.1/24")
+    assert "10.1.0.1/24" in n.run("ip -br addr show lan0").stdout       # ip -n, no shell
+    assert n.run("cat /proc/sys/net/ipv4/ip_forward").stdout.strip() == "1"   # no shell
+    assert n.run("echo $((6*7)) | cat").stdout.strip() == "42"           # through sh
+    assert n.run(["sh", "-c", "exit 3"], check=False).returncode == 3
+
+
 def test_capture(topo):
     a = topo.add_node("a")
     b = topo.add_node("b")
@@ -100,6 +109,7 @@ def test_capture(topo):
         assert b.wait_until(lambda: cap.count("icmp[icmptype] == icmp-echo") >= 2, 10,
                             msg="two echo requests captured")
     assert any("ICMP echo reply" in ln for ln in cap.lines())
+    assert cap.count() == len(cap.lines()) == 4
 
 
 @pytest.mark.gre

@@ -17,6 +17,7 @@ import signal
 import subprocess
 import time
 
+from .vty import vty_commands
 from .util import (CommandError, have_dummy, have_gre, in_netns, links_running, run,
                    set_tx_csum, tail, wait_until)
 
@@ -54,16 +55,29 @@ class VtyshOutput(str):
 
 
 def _json_values(text):
-    """All JSON documents in text, in order (vtysh prints one per -c)."""
+    """All JSON documents in text, in order (vtysh prints one per -c).  Text
+    before a document is skipped (FRR 8.4's `show ip nhrp shortcut json`
+    prints its table header first)."""
     dec = jsonlib.JSONDecoder()
     out, i = [], 0
     while True:
-        while i < len(text) and text[i].isspace():
+        while i < len(text) and text[i] not in "{[":
             i += 1
         if i >= len(text):
             return out
         obj, i = dec.raw_decode(text, i)
         out.append(obj)
+
+
+def daemon_for(cmd):
+    """Which daemon answers a show command (for Node.show)."""
+    c = " ".join(cmd.split())
+    if c.startswith(("show ip nhrp", "show ipv6 nhrp", "show dmvpn", "show debugging nhrp",
+                     "clear ip nhrp", "clear ipv6 nhrp")):
+        return "nhrpd"
+    if c.startswith(("show ip rip", "clear ip rip")):
+        return "ripd"
+    return "zebra"
 
 
 def vtysh(node, cmds, json=False, vtysh=None, timeout=60, check=False):
@@ -242,7 +256,33 @@ class Capture:
         return out
 
     def count(self, bpf=None):
-        return len(self.lines(bpf))
+        """Number of packets captured so far (matching bpf if given; without
+        bpf the pcap file is counted here, no tcpdump started)."""
+        if bpf:
+            return len(self.lines(bpf))
+        return len(self.packets())
+
+    def packets(self):
+        """Raw captured packets (bytes, link-layer included), read from the
+        pcap file without starting a process."""
+        import struct
+        try:
+            with open(self.pcap, "rb") as f:
+                data = f.read()
+        except OSError:
+            return []
+        if len(data) < 24:
+            return []
+        magic = data[:4]
+        endian = "<" if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+        out, i = [], 24
+        while i + 16 <= len(data):
+            incl = struct.unpack_from(endian + "I", data, i + 8)[0]
+            if i + 16 + incl > len(data):
+                break
+            out.append(data[i + 16:i + 16 + incl])
+            i += 16 + incl
+        return out
 
     def tshark(self, display_filter=None, fields=None):
         """Decode with tshark (slow to start: use sparingly).  With fields,
@@ -437,8 +477,16 @@ class Node:
         check and it fails."""
         self.flush()
         self.topo.last_node = self.name
-        argv = ["ip", "netns", "exec", self.ns]
-        argv += ["sh", "-c", cmd] if isinstance(cmd, str) else list(cmd)
+        if isinstance(cmd, str) and not any(ch in cmd for ch in "|&;<>()$`\\\"'*?[]#~=%{}\n"):
+            words = cmd.split()
+            # `ip ...` needs no `ip netns exec` (ip -n) nor a shell
+            if words and words[0] == "ip":
+                argv = ["ip", "-n", self.ns] + words[1:]
+            else:
+                argv = ["ip", "netns", "exec", self.ns] + words
+        else:
+            argv = ["ip", "netns", "exec", self.ns]
+            argv += ["sh", "-c", cmd] if isinstance(cmd, str) else list(cmd)
         r = run(argv, check=False, timeout=timeout, input=input)
         if check and r.returncode != 0:
             raise CommandError(argv, r, "[%s] %s" % (self.name, cmd))
@@ -610,6 +658,29 @@ class Node:
                     self.name, cmds, r.returncode, r.stderr[:500]))
             return docs[0]
         return docs
+
+    def vty(self, daemon, cmds, enable=True, timeout=30):
+        """Commands straight to DAEMON's vty socket (no vtysh process):
+        returns [(status, text), ...].  For polling; use vtysh() where
+        vtysh's own behaviour matters."""
+        if isinstance(cmds, str):
+            cmds = [cmds]
+        self.topo.last_node = self.name
+        return vty_commands(self.vty_socket(daemon), cmds, enable=enable, timeout=timeout)
+
+    def show(self, cmd, json=False, daemon=None, timeout=30):
+        """One show command through the daemon's vty socket (daemon guessed
+        from the command: nhrp/dmvpn -> nhrpd, rip -> ripd, else zebra).
+        Returns VtyshOutput (.rc = the command's status) or parsed JSON."""
+        daemon = daemon or daemon_for(cmd)
+        status, text = self.vty(daemon, [cmd], timeout=timeout)[0]
+        if not json:
+            return VtyshOutput(text, status, "", [daemon, cmd])
+        docs = _json_values(text)
+        if not docs:
+            raise TopologyError("[%s] %s: %s: no JSON (status %d): %r" % (
+                self.name, daemon, cmd, status, text[:500]))
+        return docs[0]
 
     def configure(self, lines, vtysh=None, check=True):
         """Apply configuration lines through vtysh (configure terminal)."""
