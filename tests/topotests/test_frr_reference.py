@@ -84,10 +84,13 @@ def test_spoke_to_spoke_shortcut(net):
     s1.wait_until(lambda: "10.255.0.12" in s1.run("ip route show 10.2.0.0/24").stdout, 20,
                   msg="spoke1 has a kernel route for spoke2's LAN via spoke2's tunnel address")
     # now the traffic goes straight between the spokes' NBMA addresses
-    with inet.capture("spoke2-eth0", "ip proto 47 and src host %s" % SPOKE_NBMA[0]) as cap:
+    # GRE from spoke1's NBMA carrying IPv4 (GRE protocol 0x0800 right after the
+    # 20-byte IP header), not NHRP (0x2001)
+    gre_ip = "ip proto 47 and src host %s and ip[22:2] = 0x0800" % SPOKE_NBMA[0]
+    with inet.capture("spoke2-eth0", gre_ip) as cap:
         assert s1.ping(lan_addr(2), src=lan_addr(1), count=3)
         inet.wait_until(lambda: cap.count() >= 3, 10,
                         msg="GRE from spoke1's NBMA arrives at spoke2 directly")
-    with inet.capture("hub-eth0", "ip proto 47 and src host %s" % SPOKE_NBMA[0]) as cap:
+    with inet.capture("hub-eth0", gre_ip) as cap:
         assert s1.ping(lan_addr(2), src=lan_addr(1), count=2)
     assert cap.count() == 0, "spoke1 -> spoke2 still goes through the hub:\n" + "\n".join(cap.lines())

@@ -21,6 +21,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 
 CACHE = os.environ.get("NHRPD_VM_CACHE", "/var/cache/nhrpd/vm")
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -32,8 +33,8 @@ BOOT_MODULES = ["virtio_pci", "9pnet_virtio", "9p", "overlay"]
 # preloaded from the initramfs after the root is mounted (modprobe over 9p
 # is slow under TCG); run-in-vm --modules can still ask for others
 # (crc32c_generic: the softdep of libcrc32c, which nf_tables needs)
-RUNTIME_MODULES = ["crc32c_generic", "ip_gre", "nfnetlink_log", "xt_NFLOG", "xt_hashlimit", "veth", "dummy",
-                   "nft_compat", "esp4", "xfrm_user", "bridge"]
+RUNTIME_MODULES = ["crc32c_generic", "ip_gre", "nfnetlink_log", "xt_NFLOG", "xt_hashlimit",
+                   "veth", "dummy", "nft_compat", "esp4", "xfrm_user", "bridge"]
 KPKG_RE = re.compile(r"^linux-image-(6\.1\.0-(\d+)-amd64)$")
 
 
@@ -214,13 +215,14 @@ def prepare_initrd(kdir, kver):
             subprocess.run(["cpio", "--null", "-o", "-H", "newc", "--quiet"], cwd=tmp,
                            input=files, stdout=f, check=True)
     os.rename(out + ".tmp", out)
-    # older initramfs images of this kernel are obsolete
+    # images built from other versions of the init script: another checkout
+    # (or a VM about to start) may still use them, so only remove old ones
     for old in glob.glob(os.path.join(kdir, "initrd-*")):
-        if old != out and not old.endswith(".tmp"):
-            try:
+        try:
+            if old != out and time.time() - os.path.getmtime(old) > 86400:
                 os.unlink(old)
-            except OSError:
-                pass
+        except OSError:
+            pass
     return out
 
 
