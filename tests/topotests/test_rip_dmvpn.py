@@ -1,0 +1,327 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""RIPv2 over DMVPN with our nhrpd and FRR's ripd: the seed's topology
+(ripd-glue/README.md).  Hub and two spokes, each with a LAN (lan0,
+10.N.0.1/24), ripd `network gre1` + `network lan0`, `no ip rip
+split-horizon` on the hub's gre1; RIP's multicast leaves gre1 through
+NFLOG to nhrpd, which sends one unicast GRE copy per target (`ip nhrp map
+multicast dynamic` on the hub, the hub's NBMA on a spoke).
+
+Timers are short to keep the test fast: `timers basic 5 15 10` (update,
+timeout, garbage; ripd's defaults are 30 180 120), NHRP holding time 30 s.
+gre1 keeps the kernel's default tx checksum offload (on): nhrpd must send
+copies with whole UDP checksums anyway.
+
+Next hops.  With the tunnel's /24 on every node (the seed), the hub's
+ripd advertises a spoke's LAN to the other spokes with that spoke's tunnel
+address as next hop (RFC 2453 4.4: learnt on the same interface, so the
+next hop is kept): DMVPN phase 2, where spoke1 must resolve 10.255.0.12
+through NHRP before it can send to spoke2's LAN.  FRR 8.4's ripd cannot
+make the hub the next hop instead: `route-map NAME out gre1` under `router
+rip` is accepted and shown but not applied (neither `set ip next-hop` nor
+`set metric` show in the updates; likely the if_rmap context bug fixed by
+FRR PR #13192 in 8.5).  The "hub
+next hop" topology below gets phase 1/3 routing another way: each spoke's
+gre1 carries `10.255.0.1N peer 10.255.0.1/32`, so ripd on the spoke finds
+the advertised next hop not directly reachable and uses the sender, the
+hub (the hub keeps the /24 and hears every spoke)."""
+import re
+import time
+
+import pytest
+
+from lib import Topology
+from lib.dmvpn import (HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, hub_nflog_rules,
+                       lan_addr, lan_net, spoke_tunnel)
+
+pytestmark = pytest.mark.gre
+
+UPDATE, TIMEOUT, GARBAGE = 5, 15, 10
+HOLD = 30
+MCAST_GROUP = 2          # nhrp multicast-nflog-group
+REDIRECT_GROUP = 1       # nhrp nflog-group (traffic indications on the hub)
+# two update intervals, counted from the moment every ripd runs, plus the
+# time one poll takes under TCG (a vtysh round is ~1 s per node)
+CONVERGE = 2 * UPDATE + 4
+
+MCAST_RULES = """*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A OUTPUT -o gre1 -d 224.0.0.0/24 -j NFLOG --nflog-group {g}
+-A OUTPUT -o gre1 -d 224.0.0.0/24 -j DROP
+COMMIT
+""".format(g=MCAST_GROUP)
+
+
+def nhrpd_hub_conf(redirect=False):
+    lines = ["nhrp multicast-nflog-group %d" % MCAST_GROUP]
+    if redirect:
+        lines.append("nhrp nflog-group %d" % REDIRECT_GROUP)
+    lines += ["interface gre1", " ip nhrp network-id 42", " ip nhrp holdtime %d" % HOLD,
+              " ip nhrp map multicast dynamic"]
+    if redirect:
+        lines.append(" ip nhrp redirect")
+    lines += [" tunnel source eth0", "exit"]
+    return "\n".join(lines) + "\n"
+
+
+def nhrpd_spoke_conf(shortcut=False):
+    lines = ["nhrp multicast-nflog-group %d" % MCAST_GROUP,
+             "interface gre1", " ip nhrp network-id 42", " ip nhrp holdtime %d" % HOLD,
+             " ip nhrp nhs %s nbma %s" % (HUB_TUNNEL, HUB_NBMA),
+             " ip nhrp map multicast %s" % HUB_NBMA,
+             " ip nhrp registration no-unique"]
+    if shortcut:
+        lines.append(" ip nhrp shortcut")
+    lines += [" tunnel source eth0", "exit"]
+    return "\n".join(lines) + "\n"
+
+
+def ripd_conf(hub):
+    lines = ["debug rip events", "debug rip zebra", "debug rip packet"]
+    if hub:
+        lines += ["interface gre1", " no ip rip split-horizon", "exit"]
+    lines += ["router rip", " version 2", " timers basic %d %d %d" % (UPDATE, TIMEOUT, GARBAGE),
+              " network gre1", " network lan0", "exit"]
+    return "\n".join(lines) + "\n"
+
+
+def rip_routes(node):
+    """{prefix: set of next hops} of the RIP routes in zebra's table"""
+    j = node.vtysh("show ip route rip json", json=True)
+    return {p: {nh.get("ip") for r in rs for nh in r.get("nexthops", [])}
+            for p, rs in j.items()}
+
+
+def kernel_routes(node):
+    out = node.run("ip -4 route show proto rip").stdout
+    return {ln.split()[0]: ln for ln in out.splitlines() if ln.strip()}
+
+
+def udp_counters(node):
+    """Udp line of /proc/net/snmp (per network namespace)"""
+    lines = [ln.split() for ln in node.run("cat /proc/net/snmp").stdout.splitlines()
+             if ln.startswith("Udp:")]
+    return dict(zip(lines[0][1:], map(int, lines[1][1:])))
+
+
+def dynamic(node):
+    j = node.vtysh("show ip nhrp cache json", json=True)
+    return {e["protocol"]: e["nbma"] for e in j.get("table", []) if e["type"] == "dynamic"}
+
+
+def tx_csum_on(node):
+    out = node.run("ethtool -k gre1").stdout
+    return re.search(r"^tx-checksumming: on", out, re.M) is not None
+
+
+def build(topo, hub_next_hop=False):
+    # tx_csum_off=False: gre1 keeps the kernel's tx checksum offload (on)
+    d = build_dmvpn(topo, spokes=2, tunnel_plen=24, routes=False, tx_csum_off=False)
+    if hub_next_hop:
+        for i, s in enumerate(d.spokes):
+            s.ip("addr del %s/24 dev gre1" % spoke_tunnel(i + 1))
+            s.ip("addr add %s peer %s/32 dev gre1" % (spoke_tunnel(i + 1), HUB_TUNNEL))
+    return d
+
+
+def start_all(d, redirect=False, shortcut=False):
+    """zebra, our nhrpd everywhere, wait for the registrations, then ripd
+    everywhere; returns the time every ripd was running."""
+    for n in d.nodes:
+        # a multipoint GRE device has no IFF_MULTICAST: ripd neither joins
+        # 224.0.0.9 nor sends RIPv2 multicast on it without this
+        n.ip("link set gre1 multicast on")
+        n.iptables_restore(MCAST_RULES)
+    if redirect:
+        d.hub.iptables_restore(hub_nflog_rules(REDIRECT_GROUP))
+    d.topo.wait_ready([n.start_zebra(wait=False) for n in d.nodes])
+    started = [d.hub.start_nhrpd(nhrpd_hub_conf(redirect), ours=True, wait=False)]
+    started += [s.start_nhrpd(nhrpd_spoke_conf(shortcut), ours=True, wait=False)
+                for s in d.spokes]
+    d.topo.wait_ready(started)
+    want = {spoke_tunnel(i + 1): SPOKE_NBMA[i] for i in range(len(d.spokes))}
+    d.hub.wait_until(lambda: dynamic(d.hub) == want, 60, msg="every spoke registered")
+    started = [d.hub.start_daemon("ripd", ripd_conf(True), wait=False)]
+    started += [s.start_daemon("ripd", ripd_conf(False), wait=False) for s in d.spokes]
+    d.topo.wait_ready(started)
+    return time.monotonic()
+
+
+def converged(d):
+    """every spoke has every other LAN (the hub's too) from RIP, in zebra
+    and in the kernel; the hub has every spoke's LAN"""
+    for i, s in enumerate(d.spokes):
+        want = {lan_net(j) for j in range(len(d.nodes)) if j != i + 1}
+        if not want <= set(rip_routes(s)) or not want <= set(kernel_routes(s)):
+            return False
+    return {lan_net(j + 1) for j in range(len(d.spokes))} <= set(rip_routes(d.hub))
+
+
+def wait_converged(d, t_rip):
+    polled = []
+
+    def check():
+        polled.append(time.monotonic())   # when this poll started
+        return converged(d)
+    d.hub.wait_until(check, CONVERGE - (time.monotonic() - t_rip),
+                     msg="each spoke has the other spoke's and the hub's LAN, the hub "
+                     "both spokes' LANs, within two update intervals")
+    print("RIP converged %.1f s after every ripd ran (the poll that saw it started then)"
+          % (polled[-1] - t_rip))
+
+
+def module_topology(name, **kw):
+    t = Topology(name)
+    try:
+        d = build(t, hub_next_hop=kw.pop("hub_next_hop", False))
+        d.t_rip = start_all(d, **kw)
+        d.before = {n.name: udp_counters(n) for n in d.nodes}
+        yield d
+        t.check_daemons()
+    finally:
+        t.close()
+
+
+# ---- the seed's topology (/24 everywhere): ordered checks on one set-up ---
+
+@pytest.fixture(scope="module")
+def seed():
+    yield from module_topology("rip_seed")
+
+
+def test_routes_learnt_within_two_updates(seed):
+    d = seed
+    wait_converged(d, d.t_rip)
+    s1, s2 = d.spokes
+    # ripd keeps the learnt next hop (RFC 2453 4.4): phase 2 next hops
+    assert rip_routes(s1)[lan_net(0)] == {HUB_TUNNEL}
+    assert rip_routes(s1)[lan_net(2)] == {spoke_tunnel(2)}
+    assert rip_routes(s2)[lan_net(1)] == {spoke_tunnel(1)}
+    hub = rip_routes(d.hub)
+    for i in range(len(d.spokes)):
+        assert hub[lan_net(i + 1)] == {spoke_tunnel(i + 1)}
+
+
+def test_lan_to_hub_lan(seed):
+    d = seed
+    s1, s2 = d.spokes
+    assert s1.ping(lan_addr(0), src=lan_addr(1), count=2, timeout=3), "spoke1 LAN -> hub LAN"
+    assert s2.ping(lan_addr(0), src=lan_addr(2), count=2, timeout=3), "spoke2 LAN -> hub LAN"
+    assert d.hub.ping(lan_addr(2), src=lan_addr(0), count=2, timeout=3), "hub LAN -> spoke2 LAN"
+
+
+def test_spoke_lan_to_spoke_lan_phase2(seed):
+    """spoke1's route to spoke2's LAN is via 10.255.0.12: the kernel asks
+    nhrpd for that address, and a Resolution Request answers it; the
+    packets then go straight to spoke2's NBMA address"""
+    d = seed
+    s1, s2 = d.spokes
+    with s1.capture("eth0", "ip proto 47 and dst host %s" % SPOKE_NBMA[1], name="phase2") as cap:
+        assert s1.ping(lan_addr(2), src=lan_addr(1), count=3, timeout=3), \
+            "spoke1 LAN -> spoke2 LAN"
+        s1.wait_until(lambda: cap.count() >= 1, 5, msg="GRE straight to spoke2's NBMA")
+    assert "lladdr %s" % SPOKE_NBMA[1] in s1.run("ip neigh show dev gre1 to %s"
+                                                 % spoke_tunnel(2)).stdout
+    assert s2.ping(lan_addr(1), src=lan_addr(2), count=2, timeout=3), "spoke2 LAN -> spoke1 LAN"
+
+
+def test_no_bad_udp_checksums_with_tx_offload(seed):
+    d = seed
+    for n in d.nodes:
+        assert tx_csum_on(n), "%s: gre1 should keep tx checksum offload on" % n.name
+    for n in d.nodes:
+        # two more updates at least, all through nhrpd's copies
+        n.wait_until(lambda: udp_counters(n)["InDatagrams"] >= d.before[n.name]["InDatagrams"] + 4,
+                     4 * UPDATE, msg="RIP updates arrive")
+    for n in d.nodes + [d.inet]:
+        c = udp_counters(n)
+        assert c["InCsumErrors"] == 0, "%s: %s" % (n.name, c)
+        assert c["InErrors"] == 0, "%s: %s" % (n.name, c)
+
+
+def test_spoke_goes_away(seed):
+    d = seed
+    s1, s2 = d.spokes
+    assert lan_net(2) in rip_routes(s1)
+    t0 = time.monotonic()
+    for name in ("ripd", "nhrpd"):
+        s2.daemon(name).stopping = True   # killed on purpose, not a crash
+        s2.daemon(name).signal(9)
+    for name in ("ripd", "nhrpd"):
+        s2.wait_until(lambda: not s2.running(name), 10, msg="%s killed" % name)
+    # RIP: the hub times the route out (TIMEOUT), poisons it to the spokes
+    # at once (triggered update, metric 16), forgets it after GARBAGE
+    s1.wait_until(lambda: lan_net(2) not in rip_routes(s1) and lan_net(2) not in kernel_routes(s1),
+                  TIMEOUT + UPDATE + 10, msg="spoke2's LAN withdrawn from spoke1 by RIP")
+    t_withdrawn = time.monotonic() - t0
+    d.hub.wait_until(lambda: lan_net(2) not in d.hub.vtysh("show ip rip"),
+                     TIMEOUT + GARBAGE + UPDATE + 10,
+                     msg="spoke2's LAN garbage-collected on the hub")
+    assert lan_net(1) in rip_routes(d.hub) and lan_net(0) in rip_routes(s1)
+    # NHRP: a killed nhrpd does not purge: the entry expires with the holding time
+    d.hub.wait_until(lambda: spoke_tunnel(2) not in dynamic(d.hub), HOLD + 15,
+                     msg="spoke2's NHRP entry expired on the hub")
+    t_expired = time.monotonic() - t0
+    print("spoke2 gone: its LAN left spoke1 after %.1f s, its NHRP entry the hub after %.1f s"
+          % (t_withdrawn, t_expired))
+    assert spoke_tunnel(1) in dynamic(d.hub)
+    # the hub's multicast copies now go to spoke1 only
+    with d.hub.capture("eth0", "ip proto 47 and src host %s" % HUB_NBMA,
+                       name="after-expiry") as cap:
+        d.hub.wait_until(lambda: cap.count("dst host %s" % SPOKE_NBMA[0]) >= 2, 4 * UPDATE,
+                         msg="two more copies to spoke1")
+        assert cap.count("dst host %s" % SPOKE_NBMA[1]) == 0, "copies still sent to spoke2"
+    assert s1.ping(lan_addr(0), src=lan_addr(1), count=2, timeout=3)
+    for n in [d.hub, s1, d.inet]:
+        assert udp_counters(n)["InCsumErrors"] == 0, n.name
+
+
+# ---- the hub as next hop (spokes: peer /32 to the hub), redirect/shortcut --
+
+@pytest.fixture(scope="module")
+def hubnh():
+    yield from module_topology("rip_hubnh", hub_next_hop=True, redirect=True, shortcut=True)
+
+
+def test_hub_next_hop_routes(hubnh):
+    d = hubnh
+    wait_converged(d, d.t_rip)
+    for i, s in enumerate(d.spokes):
+        r = rip_routes(s)
+        for j in range(len(d.nodes)):
+            if j != i + 1:
+                assert r[lan_net(j)] == {HUB_TUNNEL}, (s.name, lan_net(j), r)
+
+
+def test_traffic_moves_to_shortcut(hubnh):
+    """Redirect on the hub, shortcut on the spokes: the first packets from
+    spoke1's LAN to spoke2's LAN cross the hub, then they go direct."""
+    d = hubnh
+    s1 = d.spokes[0]
+    # nothing has sent spoke-to-spoke traffic yet: no shortcut
+    assert "via %s " % HUB_TUNNEL in s1.run("ip route get %s" % lan_addr(2)).stdout
+    icmp = "icmp and host %s and host %s" % (lan_addr(1), lan_addr(2))
+    with d.hub.capture("gre1", icmp, name="via-hub") as cap:
+        assert s1.ping(lan_addr(2), src=lan_addr(1), count=1, timeout=3)
+        d.hub.wait_until(lambda: cap.count() >= 1, 5, msg="the first packets cross the hub")
+
+        def direct():
+            before = cap.count()
+            ok = s1.ping(lan_addr(2), src=lan_addr(1), count=2, timeout=2)
+            return ok and cap.count() == before
+        s1.wait_until(direct, 30, msg="spoke1 -> spoke2 LAN traffic no longer crosses the hub")
+    # the direct path: GRE from spoke1 straight to spoke2's NBMA address
+    with s1.capture("eth0", "ip proto 47 and dst host %s" % SPOKE_NBMA[1], name="direct") as cap:
+        assert s1.ping(lan_addr(2), src=lan_addr(1), count=2, timeout=3)
+        s1.wait_until(lambda: cap.count() >= 2, 5, msg="GRE straight to spoke2's NBMA")
+
+
+def test_hub_next_hop_spoke_lan_to_spoke_lan(hubnh):
+    """both ways, whichever path (hub or shortcut) the packets take"""
+    d = hubnh
+    s1, s2 = d.spokes
+    assert s1.ping(lan_addr(2), src=lan_addr(1), count=3, timeout=3), "spoke1 LAN -> spoke2 LAN"
+    assert s2.ping(lan_addr(1), src=lan_addr(2), count=2, timeout=3), "spoke2 LAN -> spoke1 LAN"
+    for n in d.nodes:
+        assert udp_counters(n)["InCsumErrors"] == 0, n.name
