@@ -320,8 +320,7 @@ static void nl_ev_read(struct thread *t)
 		struct ipaddr proto = {};
 		size_t alen;
 
-		if (h->nlmsg_type != RTM_GETNEIGH &&
-		    h->nlmsg_type != RTM_NEWNEIGH)
+		if (h->nlmsg_type != RTM_GETNEIGH)
 			continue;
 		if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*ndm)))
 			continue;
@@ -339,12 +338,11 @@ static void nl_ev_read(struct thread *t)
 		else
 			continue;
 		memcpy(&proto.ip.addr, RTA_DATA(tb[NDA_DST]), alen);
-		/* a probe, or an entry the kernel gave up on */
-		if (h->nlmsg_type == RTM_GETNEIGH ||
-		    (ndm->ndm_state & (NUD_INCOMPLETE | NUD_FAILED |
-				       NUD_PROBE)))
-			if (resolve_cb)
-				resolve_cb(ndm->ndm_ifindex, &proto);
+		/* only the kernel's own request (application probe): an entry
+		 * we deleted shows up as FAILED, and must not be asked for
+		 * again just because of that */
+		if (h->nlmsg_type == RTM_GETNEIGH && resolve_cb)
+			resolve_cb(ndm->ndm_ifindex, &proto);
 	}
 }
 

@@ -61,6 +61,7 @@ static void shortcut_free(struct nhrp_shortcut *s, bool withdraw)
 	if (withdraw)
 		nhrp_zebra_route(&s->prefix, &s->via, s->ifp->ifindex, false);
 	THREAD_OFF(s->t_expire);
+	THREAD_OFF(s->t_refresh);
 	XFREE(MTYPE_NHRP_SHORTCUT, s);
 }
 
@@ -72,7 +73,25 @@ static void shortcut_expire(struct thread *t)
 	shortcut_free(s, true);
 }
 
-static void shortcut_set(struct interface *ifp, const struct prefix *p,
+static bool resolve(struct interface *ifp, int afi, const struct ipaddr *target,
+		    bool refresh);
+
+/* at two thirds of the holding time: still in use?  then ask again before
+ * it runs out, else let it expire */
+static void shortcut_refresh(struct thread *t)
+{
+	struct nhrp_shortcut *s = THREAD_ARG(t);
+	struct nhrp_cache *c = nhrp_cache_find(s->ifp, &s->via);
+
+	if (c && c->used) {
+		c->used = false;
+		nhrp_debug(ROUTE, "shortcut %pFX in use: refreshing", &s->prefix);
+		resolve(s->ifp, s->afi, &s->target, true);
+	}
+}
+
+static void shortcut_set(struct interface *ifp, int afi,
+			 const struct ipaddr *target, const struct prefix *p,
 			 const struct ipaddr *via, const struct ipaddr *nbma,
 			 uint16_t holdtime)
 {
@@ -93,9 +112,14 @@ static void shortcut_set(struct interface *ifp, const struct prefix *p,
 	}
 	s->via = *via;
 	s->nbma = *nbma;
+	s->target = *target;
+	s->afi = afi;
 	s->expires = monotime(NULL) + holdtime;
 	THREAD_OFF(s->t_expire);
+	THREAD_OFF(s->t_refresh);
 	thread_add_timer(master, shortcut_expire, s, holdtime, &s->t_expire);
+	thread_add_timer(master, shortcut_refresh, s, MAX(holdtime * 2 / 3, 1),
+			 &s->t_refresh);
 	nhrp_zebra_route(&s->prefix, &s->via, ifp->ifindex, true);
 }
 
@@ -205,11 +229,17 @@ static void pick_nhs(struct nhrp_nhs *nhs, void *arg)
 bool nhrp_shortcut_resolve(struct interface *ifp, int afi,
 			   const struct ipaddr *target)
 {
+	return resolve(ifp, afi, target, false);
+}
+
+static bool resolve(struct interface *ifp, int afi, const struct ipaddr *target,
+		    bool refresh)
+{
 	struct nhs_pick pk = {ifp, afi, NULL};
 	struct nhrp_cache *c = nhrp_cache_find(ifp, target);
 	struct resolution *r;
 
-	if (c && c->type != NHRP_CACHE_INVALID)
+	if (!refresh && c && c->type != NHRP_CACHE_INVALID)
 		return true; /* known, being resolved, or known to fail */
 	for (r = pending; r; r = r->next)
 		if (r->ifp == ifp && ipaddr_cmp(&r->target, target) == 0)
@@ -290,7 +320,7 @@ void nhrp_shortcut_reply(struct interface *ifp, uint32_t reqid, uint8_t code,
 		p.prefixlen = prefixlen;
 		memcpy(&p.u.prefix, &r->target.ip.addr, hostlen / 8);
 		apply_mask(&p);
-		shortcut_set(ifp, &p, via, nbma, holdtime);
+		shortcut_set(ifp, r->afi, &r->target, &p, via, nbma, holdtime);
 	}
 	resolution_free(r);
 }

@@ -17,8 +17,10 @@ struct nhrp_shortcut {
 	struct prefix prefix;	/* what the responder said it serves */
 	struct ipaddr via;	/* the responder's tunnel address */
 	struct ipaddr nbma;
+	struct ipaddr target;	/* what was resolved: asked again to refresh */
+	int afi;
 	time_t created, expires;
-	struct thread *t_expire;
+	struct thread *t_expire, *t_refresh;
 };
 
 void nhrp_shortcut_config(void);

@@ -22,14 +22,14 @@ pytestmark = pytest.mark.gre
 HUB = """nhrp nflog-group 1
 interface gre1
  ip nhrp network-id 42
- ip nhrp holdtime 60
+ ip nhrp holdtime HOLD
  ip nhrp redirect
  tunnel source eth0
 exit
 """
 SPOKE = """interface gre1
  ip nhrp network-id 42
- ip nhrp holdtime 60
+ ip nhrp holdtime HOLD
  ip nhrp nhs %s nbma %s
  ip nhrp registration no-unique
  ip nhrp shortcut
@@ -60,14 +60,15 @@ def traffic(node):
         return json.loads(v.ok("show ip nhrp traffic json"))["gre1"]
 
 
-def start_dmvpn(topo, hub_binary=OUR_NHRPD, spoke_binary=OUR_NHRPD, plen=24, nhs=HUB_TUNNEL):
+def start_dmvpn(topo, hub_binary=OUR_NHRPD, spoke_binary=OUR_NHRPD, plen=24, nhs=HUB_TUNNEL,
+                hold=60):
     d = build_dmvpn(topo, spokes=2, tunnel_plen=plen, tx_csum_off=False)
     d.hub.iptables_restore(hub_nflog_rules(1))
     for n in d.nodes:
         n.start_zebra()
-    d.hub.start_nhrpd(HUB, binary=hub_binary)
+    d.hub.start_nhrpd(HUB.replace("HOLD", str(hold)), binary=hub_binary)
     for s in d.spokes:
-        s.start_nhrpd(SPOKE % (nhs, HUB_NBMA), binary=spoke_binary)
+        s.start_nhrpd(SPOKE.replace("HOLD", str(hold)) % (nhs, HUB_NBMA), binary=spoke_binary)
     want = {spoke_tunnel(1), spoke_tunnel(2)}
     d.hub.wait_until(lambda: want <= {e["protocol"] for e in d.hub.vtysh(
         "show ip nhrp cache json", json=True).get("table", []) if e["type"] == "dynamic"},
@@ -130,9 +131,9 @@ def test_phase2_next_hop_in_tunnel(topo):
     d = build_dmvpn(topo, spokes=2, tunnel_plen=24, routes=False, tx_csum_off=False)
     for n in d.nodes:
         n.start_zebra()
-    d.hub.start_nhrpd(HUB.replace(" ip nhrp redirect\n", ""), ours=True)
+    d.hub.start_nhrpd(HUB.replace(" ip nhrp redirect\n", "").replace("HOLD", "60"), ours=True)
     for s in d.spokes:
-        s.start_nhrpd(SPOKE % (HUB_TUNNEL, HUB_NBMA), ours=True)
+        s.start_nhrpd(SPOKE.replace("HOLD", "60") % (HUB_TUNNEL, HUB_NBMA), ours=True)
     s1, s2 = d.spokes
     s1.add_route("10.2.0.0/24", via=spoke_tunnel(2), dev="gre1")
     s2.add_route("10.1.0.0/24", via=spoke_tunnel(1), dev="gre1")
@@ -143,3 +144,27 @@ def test_phase2_next_hop_in_tunnel(topo):
                   msg="spoke1 LAN -> spoke2 LAN directly, resolved on demand")
     c1 = {e["protocol"]: e for e in s1.vtysh("show ip nhrp cache json", json=True)["table"]}
     assert c1[spoke_tunnel(2)]["type"] == "cached" and c1[spoke_tunnel(2)]["nbma"] == SPOKE_NBMA[1]
+
+
+def test_shortcut_refreshed_in_use_and_expires_idle(topo):
+    hold = 15
+    d = start_dmvpn(topo, hold=hold)
+    s1 = d.spokes[0]
+    for n in d.nodes:
+        # re-validate neighbours often, so that use shows quickly
+        n.sysctl("net.ipv4.neigh.gre1.base_reachable_time_ms", 2000)
+        n.sysctl("net.ipv4.neigh.gre1.delay_first_probe_time", 1)
+    s1.popen(["ping", "-c", "5", "-i", "0.2", "-I", lan_addr(1), lan_addr(2)])
+    s1.wait_until(lambda: "10.2.0.0/24" in shortcuts(s1), 15, msg="shortcut made")
+    # in use past its holding time: refreshed, never gone
+    end = time.monotonic() + hold + 5
+    while time.monotonic() < end:
+        assert s1.ping(lan_addr(2), src=lan_addr(1), count=1, timeout=2)
+        assert "10.2.0.0/24" in shortcuts(s1), "shortcut lost while in use"
+    # idle: gone within the holding time, route and neighbour with it
+    s1.wait_until(lambda: "10.2.0.0/24" not in shortcuts(s1), hold + 10,
+                  msg="idle shortcut expired")
+    s1.wait_until(lambda: "nhrp" not in kernel_route(s1, "10.2.0.0/24"), 5,
+                  msg="route withdrawn")
+    s1.wait_until(lambda: spoke_tunnel(2) not in s1.run("ip neigh show dev gre1 nud reachable nud stale").stdout, hold + 10,
+                  msg="neighbour entry of spoke2 removed")
