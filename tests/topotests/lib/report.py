@@ -55,12 +55,22 @@ def _node_dump(node, log_lines=LOG_LINES):
 
 
 def dump_topology(topo, log_lines=LOG_LINES):
+    try:
+        topo.flush()    # set-up still queued: apply it so that there is something to show
+    except Exception:  # noqa: BLE001
+        pass
     nodes = list(topo.nodes.values())
     first = topo.failed_node
     if first is not None:
         nodes.sort(key=lambda n: n.name != first)
     parts = []
-    head = "topology %s (logs in %s)" % (topo.name, topo.logdir)
+    import os
+    head = "topology %s (logs in %s" % (topo.name, topo.logdir)
+    host = os.environ.get("NHRPD_TOPO_HOST_LOGDIR")
+    base = os.environ.get("NHRPD_TOPO_LOGDIR")
+    if host and base and topo.logdir.startswith(base):
+        head += "; after the VM: %s%s" % (host, topo.logdir[len(base):])
+    head += ")"
     if first is not None:
         head += "; failing node: %s" % first
     elif topo.last_node is not None:

@@ -515,6 +515,7 @@ class Node:
 
     def wait_until(self, predicate, timeout=30.0, msg=None, interval=0.1):
         """wait_until() that names this node when it fails."""
+        __tracebackhide__ = True
         return wait_until(predicate, timeout=timeout, interval=interval, msg=msg, node=self)
 
     def capture(self, ifname, bpf=None, name=None, snaplen=0):

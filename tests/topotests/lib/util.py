@@ -27,6 +27,7 @@ def wait_until(predicate, timeout=30.0, interval=0.1, msg=None, node=None):
     given) and the last value or exception.  The interval grows from
     `interval` up to 1 s, so slow (TCG) guests are not flooded with
     process starts."""
+    __tracebackhide__ = True  # pytest: show the caller's line, not this loop
     end = time.monotonic() + timeout
     delay = interval
     last = None
