@@ -238,6 +238,11 @@ def main():
     with open(os.path.join(CACHE, ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         kver = os.environ.get("NHRPD_VM_KERNEL") or newest_available()
+        if kver is None and not cached_kernels():
+            # a fresh machine whose apt lists were never fetched
+            log("no kernel package known to apt: apt-get update")
+            subprocess.run(["apt-get", "update", "-qq"], stdout=subprocess.DEVNULL)
+            kver = newest_available()
         if kver is None:
             have = cached_kernels()
             if not have:
