@@ -48,6 +48,10 @@ def die(msg):
     sys.exit(2)
 
 
+class DownloadError(Exception):
+    pass
+
+
 def cached_kernels():
     out = []
     for d in glob.glob(os.path.join(CACHE, "6.1.0-*-amd64")):
@@ -137,7 +141,8 @@ def prepare_kernel(kver):
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     debs = glob.glob(os.path.join(dl, "*.deb"))
     if r.returncode != 0 or not debs:
-        die("apt-get download %s failed: %s" % (pkg, r.stderr.strip()))
+        shutil.rmtree(kdir, ignore_errors=True)
+        raise DownloadError("apt-get download %s failed: %s" % (pkg, r.stderr.strip()))
     root = os.path.join(kdir, "root")
     subprocess.run(["dpkg-deb", "-x", debs[0], root], check=True)
     subprocess.run(["depmod", "-b", root, kver], check=True)
@@ -249,7 +254,15 @@ def main():
                 die("no linux-image-6.1.0-*-amd64 known to apt and none cached in %s "
                     "(run apt-get update)" % CACHE)
             kver = have[-1]
-        kdir = prepare_kernel(kver)
+        try:
+            kdir = prepare_kernel(kver)
+        except DownloadError as e:
+            have = cached_kernels()
+            if not have:
+                die(str(e))
+            log("%s; using the cached %s" % (e, have[-1]))
+            kver = have[-1]
+            kdir = prepare_kernel(kver)
         initrd = prepare_initrd(kdir, kver)
     print("KVER=%s" % kver)
     print("VMLINUX=%s" % os.path.join(kdir, "vmlinux"))
