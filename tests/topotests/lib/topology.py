@@ -65,8 +65,15 @@ def _json_values(text):
             i += 1
         if i >= len(text):
             return out
-        obj, i = dec.raw_decode(text, i)
+        try:
+            obj, j = dec.raw_decode(text, i)
+        except ValueError:
+            if out:
+                raise
+            i += 1      # a bracket in leading text, not a document
+            continue
         out.append(obj)
+        i = j
 
 
 def daemon_for(cmd):
