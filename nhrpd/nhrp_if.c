@@ -189,11 +189,12 @@ void nhrp_if_update(struct interface *ifp)
 			nhrp_debug(IF, "%s: NHRP on (%s), network-id %u",
 				   ifp->name, afi == NHRP_AFI_IP ? "ip" : "ipv6",
 				   ac->network_id);
-			if (afi == NHRP_AFI_IP)
-				nhrp_kernel_if_prepare(ifp->name);
 			nhrp_kernel_app_probes(ifp->ifindex,
 					       nhrp_afi_family(afi));
 		}
+		if (afi == NHRP_AFI_IP)
+			nhrp_kernel_if_prepare(
+				ifp->name, nhrp_mcast_list_count(&ac->mcast) > 0);
 		if (!if_first_address(ifp, nhrp_afi_family(afi),
 				      &nifp->proto[afi], &nifp->proto_plen[afi]))
 			memset(&nifp->proto[afi], 0, sizeof(nifp->proto[afi]));

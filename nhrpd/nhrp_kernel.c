@@ -273,7 +273,7 @@ static void write_sysctl(const char *path, const char *value)
 			  safe_strerror(errno));
 }
 
-void nhrp_kernel_if_prepare(const char *ifname)
+void nhrp_kernel_if_prepare(const char *ifname, bool multicast)
 {
 	char path[128];
 	struct ifreq ifr = {};
@@ -286,18 +286,24 @@ void nhrp_kernel_if_prepare(const char *ifname)
 		 ifname);
 	write_sysctl(path, "0");
 
-	/* neighbour resolution on the tunnel is ours: clear IFF_NOARP */
+	/* neighbour resolution on the tunnel is ours: clear IFF_NOARP; with
+	 * `map multicast`, routing daemons must see a multicast-capable
+	 * interface (a multipoint GRE device comes up without the flag) */
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return;
 	strlcpy(ifr.ifr_name, ifname, sizeof(ifr.ifr_name));
 	frr_with_privs (&nhrpd_privs) {
-		if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 &&
-		    (ifr.ifr_flags & IFF_NOARP)) {
-			ifr.ifr_flags &= ~IFF_NOARP;
-			if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-				zlog_warn("kernel: %s: cannot clear NOARP: %s",
-					  ifname, safe_strerror(errno));
+		if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
+			short want = (ifr.ifr_flags & ~IFF_NOARP) |
+				     (multicast ? IFF_MULTICAST : 0);
+
+			if (want != ifr.ifr_flags) {
+				ifr.ifr_flags = want;
+				if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+					zlog_warn("kernel: %s: cannot set flags: %s",
+						  ifname, safe_strerror(errno));
+			}
 		}
 	}
 	close(fd);

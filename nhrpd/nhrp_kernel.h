@@ -43,7 +43,8 @@ struct nhrp_route_info {
 	bool local;
 };
 int nhrp_kernel_route_get(const struct ipaddr *dst, struct nhrp_route_info *ri);
-/* per-interface settings NHRP needs: no ICMP redirects, ARP flag off */
-void nhrp_kernel_if_prepare(const char *ifname);
+/* per-interface settings NHRP needs: no ICMP redirects, ARP flag off,
+ * MULTICAST on when multicast is replicated */
+void nhrp_kernel_if_prepare(const char *ifname, bool multicast);
 
 #endif
