@@ -13,17 +13,23 @@ CMD_ERR_NO_MATCH = 2
 CMD_WARNING_CONFIG_FAILED = 13
 
 
-class VtyError(Exception):
+class VtyError(RuntimeError):
     pass
 
 
 class Vty:
-    def __init__(self, path, timeout=10.0):
+    def __init__(self, path, timeout=10.0, enable=True):
+        self.path = path
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.settimeout(timeout)
-        self.sock.connect(path)
+        try:
+            self.sock.connect(path)
+        except OSError as e:
+            self.sock.close()
+            raise VtyError("cannot connect to %s: %s" % (path, e))
         self.buf = b""
-        self.cmd("enable")
+        if enable:
+            self.cmd("enable")
 
     def close(self):
         self.sock.close()
@@ -41,15 +47,23 @@ class Vty:
                 out, status = self.buf[:i], self.buf[i + 3]
                 self.buf = self.buf[i + 4:]
                 return out.decode(errors="replace"), status
-            data = self.sock.recv(65536)
+            try:
+                data = self.sock.recv(65536)
+            except socket.timeout:
+                raise VtyError("%s: no answer" % self.path)
             if not data:
-                raise VtyError("connection closed")
+                raise VtyError("%s: connection closed" % self.path)
             self.buf += data
 
     def cmd(self, line):
         """Run one command: returns (output, status)."""
         self.sock.sendall(line.encode() + b"\0")
         return self._read_reply()
+
+    def command(self, line):
+        """Run one command: returns (status, output)."""
+        out, status = self.cmd(line)
+        return status, out
 
     def ok(self, *lines):
         """Run commands that must succeed; returns the last output."""
