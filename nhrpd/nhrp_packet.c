@@ -693,11 +693,63 @@ static void recv_resreq(struct interface *ifp, const struct ipaddr *from,
 	send_pkt(ifp, &c->nbma, p);
 }
 
-static void recv_resreply(struct interface *ifp, struct nhrp_pkt *p)
+/* a Resolution Reply for another station's request: responders that
+ * send their reply back along the request's path (FRR's nhrpd) make the
+ * NHS that forwarded the request pass it on to the requester (RFC 2332
+ * 5.2.2: hop count decremented, our Reverse Transit NHS record added) */
+static bool forward_resreply(struct interface *ifp, const struct ipaddr *from,
+			     struct nhrp_pkt *p, int afi, const uint8_t *buf,
+			     size_t len)
+{
+	struct nhrp_interface *nifp = nhrp_if(ifp);
+	struct ipaddr requester, to;
+	struct nhrp_cache *c;
+	int i;
+
+	if (!addr_get(&p->src_proto, &requester) ||
+	    ipaddr_cmp(&requester, &nifp->proto[afi]) == 0)
+		return false;
+	c = nhrp_cache_find(ifp, &requester);
+	if (c && c->type == NHRP_CACHE_LOCAL)
+		return false;
+	if (c && !IS_IPADDR_NONE(&c->nbma))
+		to = c->nbma;
+	else if (!addr_get(&p->src_nbma, &to))
+		return true;
+	if (ipaddr_cmp(&to, from) == 0)
+		return true; /* never back where it came from */
+	if (p->hopcnt <= 1) {
+		send_error(ifp, from, p, NHRP_ERR_HOP_COUNT, 0, buf, len);
+		return true;
+	}
+	p->hopcnt--;
+	i = nhrp_ext_find(p, NHRP_EXT_REV_TRANSIT);
+	if (i >= 0 && !p->ext[i].raw) {
+		struct nhrp_cie *cie = nhrp_cie_add(p, &p->ext[i].cie);
+
+		if (cie) {
+			addr_put(&cie->nbma, &nifp->nbma);
+			addr_put(&cie->proto, &nifp->proto[afi]);
+			cie->prefix_len = cie->proto.len * 8;
+			cie->holdtime = nifp->afi[afi].holdtime;
+		}
+	}
+	auth_put(nifp, p);
+	nhrp_debug(COMMON, "%s: resolution reply id %u for %pIA forwarded to %pIA",
+		   ifp->name, p->reqid, &requester, &to);
+	send_pkt(ifp, &to, p);
+	return true;
+}
+
+static void recv_resreply(struct interface *ifp, const struct ipaddr *from,
+			  struct nhrp_pkt *p, int afi, const uint8_t *buf,
+			  size_t len)
 {
 	struct ipaddr via = {}, nbma = {};
 	struct nhrp_cie *cie;
 
+	if (forward_resreply(ifp, from, p, afi, buf, len))
+		return;
 	if (!p->cie.count) {
 		nhrp_shortcut_reply(ifp, p->reqid, NHRP_CODE_NO_BINDING, 0,
 				    NULL, NULL, 0);
@@ -791,7 +843,7 @@ static void nhrp_packet_recv(int ifindex, const struct ipaddr *from,
 		recv_resreq(ifp, from, &p, afi, buf, len);
 		break;
 	case NHRP_PKT_RES_REPLY:
-		recv_resreply(ifp, &p);
+		recv_resreply(ifp, from, &p, afi, buf, len);
 		break;
 	case NHRP_PKT_TRAFFIC:
 		recv_traffic(ifp, &p, afi);
