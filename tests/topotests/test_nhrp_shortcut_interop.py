@@ -1,0 +1,188 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""DMVPN phase 3 shortcuts between our nhrpd and other implementations.
+
+1. FRR 8.4's nhrpd as hub (NFLOG redirect), ours as spokes: registrations,
+   LAN to LAN through the hub, then the hub's Traffic Indication on the
+   wire, our spoke's shortcut (nhrpd, zebra route of type NHRP in the
+   kernel) and the traffic going direct (reply TTL, hub capture).
+2. Ours as hub, FRR's as spokes: the same, seen from FRR's spoke (its
+   shortcut, its zebra route, its cache).
+3. The Cisco IOS phase-3 trace (<repo>/../shared/vectors/
+   tcpdump-nhrp-trace.pcap: hub 192.168.200.1, spokes .2 and .3): its
+   Traffic Indication and the Resolution Request the hub forwarded,
+   re-addressed to this topology and injected at our spoke, which must
+   act as the Cisco spokes of the trace did.
+
+FRR's nhrpd needs /32 tunnel addresses (tests 1 and 2); only one spoke
+starts the shortcut (FRR 8.4 can lose simultaneous resolutions).
+"""
+import os
+import socket
+import struct
+import time
+
+import pytest
+
+from lib.cisco import (EXT_AUTH, EXT_END, EXT_FWD, EXT_NAT, EXT_RESPONDER, EXT_REV, VECTORS,
+                       checksum, inject, layout, pcap_nhrp, readdress, tshark_nhrp_start,
+                       _cies)
+from lib.dmvpn import (HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, frr_hub_config,
+                       frr_spoke_config, hub_nflog_rules, lan_addr, lan_net, spoke_tunnel)
+from lib.topology import FRR_NHRPD, OUR_NHRPD
+
+pytestmark = pytest.mark.gre
+
+RES_REQ, RES_REPLY, TRAFFIC_IND = 1, 2, 8
+FLAG_AUTHORITATIVE = 0x4000
+NHRP_GRE = "ip proto 47 and ip[22:2] = 0x2001"
+HOLD = 120
+
+OUR_HUB = """debug nhrp all
+nhrp nflog-group 1
+interface gre1
+ ip nhrp network-id 42
+ ip nhrp holdtime %d
+ ip nhrp redirect
+ ip nhrp registration no-unique
+ tunnel source eth0
+exit
+""" % HOLD
+
+
+def our_spoke(auth=None):
+    return ("debug nhrp all\ninterface gre1\n ip nhrp network-id 42\n ip nhrp holdtime %d\n"
+            " ip nhrp nhs %s nbma %s\n ip nhrp registration no-unique\n ip nhrp shortcut\n"
+            "%s tunnel source eth0\nexit\n"
+            % (HOLD, HUB_TUNNEL, HUB_NBMA,
+               " ip nhrp authentication %s\n" % auth if auth else ""))
+
+
+def cache(node):
+    return {e["protocol"]: e for e in node.show("show ip nhrp cache json",
+                                                 json=True).get("table", [])}
+
+
+def shortcuts(node):
+    return {e["prefix"]: e for e in node.show("show ip nhrp shortcut json",
+                                               json=True).get("table", [])}
+
+
+def kernel_route(node, prefix):
+    return node.run("ip route show %s" % prefix).stdout.strip()
+
+
+def ttl_of_reply(node, dst, src):
+    r = node.run("ping -c 1 -W 2 -I %s %s" % (src, dst), check=False).stdout
+    for f in r.split():
+        if f.startswith("ttl="):
+            return int(f[4:])
+    return None
+
+
+def ti_quoted(pdu):
+    """(dst proto, quoted IP source, quoted IP destination) of a Traffic
+    Indication (mandatory part: the addresses at 28, then the packet)."""
+    shtl, sstl, spl, dpl = pdu[18] & 0x3F, pdu[19] & 0x3F, pdu[20], pdu[21]
+    o = 28 + shtl + sstl + spl
+    dst = socket.inet_ntoa(pdu[o:o + dpl])
+    ip = pdu[o + dpl:]
+    return dst, socket.inet_ntoa(ip[12:16]), socket.inet_ntoa(ip[16:20])
+
+
+def start(d, hub_binary, hub_conf, spoke_binary, spoke_conf):
+    d.hub.iptables_restore(hub_nflog_rules(1))
+    d.topo.wait_ready([n.start_zebra(wait=False) for n in d.nodes])
+    d.topo.wait_ready([d.hub.start_nhrpd(hub_conf, binary=hub_binary, wait=False)] +
+                      [s.start_nhrpd(spoke_conf, binary=spoke_binary, wait=False)
+                       for s in d.spokes])
+    want = {spoke_tunnel(1): SPOKE_NBMA[0], spoke_tunnel(2): SPOKE_NBMA[1]}
+    got = d.hub.wait_until(
+        lambda: (lambda c: c if c == want else None)(
+            {p: e["nbma"] for p, e in cache(d.hub).items() if e["type"] == "dynamic"}),
+        60, msg="hub has a dynamic entry (tunnel address -> NBMA) for each spoke")
+    assert got == want
+
+
+def through_hub_then_shortcut(d, check_shortcut):
+    """Both LANs reach each other through the hub (one hop more), then
+    spoke1 pings on until check_shortcut() holds; returns the Traffic
+    Indications spoke1 received [(dst proto, quoted src, quoted dst)]."""
+    s1, s2 = d.spokes
+    # LAN to LAN through the hub's LAN (the hub does not redirect that)
+    assert s1.ping(lan_addr(0), src=lan_addr(1), count=1, timeout=3), "spoke1 LAN -> hub LAN"
+    assert s2.ping(lan_addr(0), src=lan_addr(2), count=1, timeout=3), "spoke2 LAN -> hub LAN"
+    cap = s1.capture("eth0", NHRP_GRE, name="nhrp")
+    # the first exchange through the hub: the reply TTL is one lower
+    assert ttl_of_reply(s1, lan_addr(2), lan_addr(1)) == 63, "spoke1 -> spoke2 via the hub"
+    s1.popen(["ping", "-c", "40", "-i", "0.2", "-I", lan_addr(1), lan_addr(2)])
+    t0 = time.monotonic()
+    s1.wait_until(check_shortcut, 30, msg="spoke1's shortcut to spoke2's LAN")
+    print("shortcut after %.1f s" % (time.monotonic() - t0))
+    # (tcpdump hands packets over in blocks: wait for them in the file)
+    tis = s1.wait_until(lambda: [ti_quoted(p) for src, dst, p in pcap_nhrp(cap.pcap)
+                                 if p[17] == TRAFFIC_IND and
+                                 (src, dst) == (HUB_NBMA, SPOKE_NBMA[0])], 10,
+                        msg="a Traffic Indication from the hub on spoke1's NBMA link")
+    cap.stop()
+    return tis
+
+
+def goes_direct(d):
+    s1 = d.spokes[0]
+    assert ttl_of_reply(s1, lan_addr(2), lan_addr(1)) == 64, "spoke1 -> spoke2 direct now"
+    with d.hub.capture("gre1", "icmp", name="hub_icmp") as cap:
+        assert s1.ping(lan_addr(2), src=lan_addr(1), count=3, timeout=3)
+    assert cap.count() == 0, "the hub still sees the traffic:\n" + "\n".join(cap.lines())
+
+
+# ---- 1: FRR hub, our spokes -----------------------------------------------------
+
+
+def test_frr_hub_our_spokes_shortcut(topo):
+    d = build_dmvpn(topo, spokes=2, tunnel_plen=32)
+    start(d, FRR_NHRPD, frr_hub_config(network_id=42, holdtime=HOLD), OUR_NHRPD, our_spoke())
+    s1 = d.spokes[0]
+
+    def ours_has_it():
+        e = shortcuts(s1).get(lan_net(2))
+        return e if e and e["via"] == spoke_tunnel(2) else None
+    tis = through_hub_then_shortcut(d, ours_has_it)
+    # FRR's hub redirected spoke1's traffic to spoke2's LAN
+    assert any(q[1:] == (lan_addr(1), lan_addr(2)) for q in tis), tis
+    s1.wait_until(lambda: "via %s" % spoke_tunnel(2) in kernel_route(s1, lan_net(2)), 10,
+                  msg="kernel route to spoke2's LAN via spoke2's tunnel address")
+    assert "proto nhrp" in kernel_route(s1, lan_net(2))
+    assert cache(s1)[spoke_tunnel(2)]["nbma"] == SPOKE_NBMA[1]
+    goes_direct(d)
+    print("Traffic Indications from FRR's hub (dst proto, quoted src, dst): %s" % tis)
+
+
+# ---- 2: our hub, FRR's spokes ---------------------------------------------------
+
+
+def test_our_hub_frr_spokes_shortcut(topo):
+    d = build_dmvpn(topo, spokes=2, tunnel_plen=32)
+    start(d, OUR_NHRPD, OUR_HUB, FRR_NHRPD,
+          frr_spoke_config(network_id=42, holdtime=HOLD))
+    s1 = d.spokes[0]
+
+    def frr_has_it():
+        sc = {p: e for p, e in shortcuts(s1).items()
+              if e.get("via") == spoke_tunnel(2)}
+        return sc or None
+    # FRR's spoke2 answers through the hub (the reverse path), which
+    # forwards the reply to spoke1
+    tis = through_hub_then_shortcut(d, frr_has_it)
+    # our hub's Traffic Indication, IOS style: dst proto = the packet's source
+    assert (lan_addr(1), lan_addr(1), lan_addr(2)) in tis, tis
+    sc = shortcuts(s1)
+    # FRR's responder gives the prefix it routes (its LAN), as ours does
+    assert sc[lan_net(2)]["via"] == spoke_tunnel(2), sc
+    routes = s1.show("show ip route nhrp json", json=True)
+    r = routes[lan_net(2)][0]
+    assert r["protocol"] == "nhrp" and r["nexthops"][0]["ip"] == spoke_tunnel(2), routes
+    e = cache(s1)[spoke_tunnel(2)]
+    assert e["nbma"] == SPOKE_NBMA[1] and e["type"] in ("cached", "dynamic"), e
+    s1.wait_until(lambda: "proto nhrp" in kernel_route(s1, lan_net(2)), 10,
+                  msg="kernel route of type nhrp")
+    goes_direct(d)
