@@ -186,3 +186,171 @@ def test_our_hub_frr_spokes_shortcut(topo):
     s1.wait_until(lambda: "proto nhrp" in kernel_route(s1, lan_net(2)), 10,
                   msg="kernel route of type nhrp")
     goes_direct(d)
+
+
+# ---- 3: the Cisco IOS phase-3 trace at our spoke ------------------------------
+
+TRACE = os.path.join(VECTORS, "tcpdump-nhrp-trace.pcap")
+TRACE_PASSWORD = "secret"       # the trace's cleartext authentication
+AUTH_VALUE = b"\x00\x00\x00\x01" + TRACE_PASSWORD.encode()   # SPI 1, password
+
+
+def trace_pdus():
+    if not os.path.exists(TRACE):
+        pytest.skip("no Cisco trace %s" % TRACE)
+    from test_codec_vectors import capture_pdus
+    pdus = [p[:struct.unpack("!H", p[10:12])[0]] for _, p in capture_pdus(TRACE)]
+    # TI hub -> .3, .3's Resolution Request, the hub's forwarded copy to .2,
+    # .2's reply straight to .3
+    assert [p[17] for p in pdus] == [TRAFFIC_IND, RES_REQ, RES_REQ, RES_REPLY], pdus
+    return pdus
+
+
+def readdress_ti(pdu, src_nbma, src_proto, quoted_src, quoted_dst):
+    """The trace's Traffic Indication re-addressed: its source (the hub),
+    its destination protocol address (= the quoted packet's source, as IOS
+    sends it) and the quoted IP header's addresses (its checksum redone);
+    everything else byte for byte."""
+    buf = bytearray(pdu)
+    shtl, sstl, spl, dpl = buf[18] & 0x3F, buf[19] & 0x3F, buf[20], buf[21]
+    o = 28
+    buf[o:o + shtl] = socket.inet_aton(src_nbma)
+    o += shtl + sstl
+    buf[o:o + spl] = socket.inet_aton(src_proto)
+    o += spl
+    buf[o:o + dpl] = socket.inet_aton(quoted_src)
+    ip = o + dpl
+    assert buf[ip] == 0x45, "a quoted IPv4 header of 20 bytes"
+    buf[ip + 12:ip + 16] = socket.inet_aton(quoted_src)
+    buf[ip + 16:ip + 20] = socket.inet_aton(quoted_dst)
+    buf[ip + 10:ip + 12] = b"\0\0"
+    buf[ip + 10:ip + 12] = struct.pack("!H", checksum(bytes(buf[ip:ip + 20])))
+    buf[12:14] = b"\0\0"
+    buf[12:14] = struct.pack("!H", checksum(bytes(buf)))
+    assert ti_quoted(bytes(buf)) == (quoted_src, quoted_src, quoted_dst)
+    return bytes(buf)
+
+
+def readdress_forwarded(pdu, src_nbma, src_proto, target, nhs_nbma, nhs_proto):
+    """The hub-forwarded Resolution Request re-addressed: requester, target,
+    and the hub's Forward Transit NHS record."""
+    buf = bytearray(readdress(pdu, src_nbma, src_proto, target))
+    fwd = [(off, ln) for t, _, off, ln in layout(buf)["ext"] if t == EXT_FWD]
+    assert fwd and fwd[0][1], "the trace's forwarded request has the hub's record"
+    (_, (no, nl), (po, pl)), = _cies(buf, fwd[0][0], fwd[0][0] + fwd[0][1])
+    buf[no:no + nl] = socket.inet_aton(nhs_nbma)
+    buf[po:po + pl] = socket.inet_aton(nhs_proto)
+    buf[12:14] = b"\0\0"
+    buf[12:14] = struct.pack("!H", checksum(bytes(buf)))
+    return bytes(buf)
+
+
+def check_wire(p, where):
+    assert not p.malformed and not p.expert_errors, (where, p.expert_errors)
+    assert p.checksum_good, where
+
+
+def test_cisco_trace_replayed_at_our_spoke(topo):
+    pdus = trace_pdus()
+    cisco_decoded = tshark_nhrp_start(TRACE)     # in the background
+    d = build_dmvpn(topo, spokes=2, tunnel_plen=24)
+    hub, s1, s2 = d.hub, d.spokes[0], d.spokes[1]
+    # our hub and our spoke1 with the trace's password; spoke2 runs no
+    # nhrpd: it stands for the Cisco requester (.3 of the trace)
+    topo.wait_ready([n.start_zebra(wait=False) for n in (hub, s1)])
+    topo.wait_ready([
+        hub.start_nhrpd(OUR_HUB.replace(" ip nhrp redirect\n", " ip nhrp authentication %s\n"
+                                        % TRACE_PASSWORD), ours=True, wait=False),
+        s1.start_nhrpd(our_spoke(auth=TRACE_PASSWORD), ours=True, wait=False)])
+    hub.wait_until(lambda: cache(hub).get(spoke_tunnel(1), {}).get("nbma") == SPOKE_NBMA[0],
+                   30, msg="spoke1 registered with the trace's password")
+
+    cap = s1.capture("eth0", NHRP_GRE, name="replay")
+    # (1) the hub's Traffic Indication: spoke1's LAN -> spoke2's LAN went
+    # through the hub
+    ti = readdress_ti(pdus[0], HUB_NBMA, HUB_TUNNEL, lan_addr(1), lan_addr(2))
+    inject(hub, [ti], SPOKE_NBMA[0])
+
+    def our_request():
+        return [p for src, dst, p in pcap_nhrp(cap.pcap)
+                if p[17] == RES_REQ and (src, dst) == (SPOKE_NBMA[0], HUB_NBMA)]
+    s1.wait_until(our_request, 10, msg="spoke1 sends a Resolution Request to its NHS")
+    # (2) the Resolution Request the hub forwarded: spoke2 (the requester)
+    # resolves spoke1's LAN address
+    fwd = readdress_forwarded(pdus[2], SPOKE_NBMA[1], spoke_tunnel(2), lan_addr(1),
+                              HUB_NBMA, HUB_TUNNEL)
+    inject(hub, [fwd], SPOKE_NBMA[0])
+    reqid = struct.unpack("!I", pdus[2][24:28])[0]
+
+    def our_reply():
+        return [p for src, dst, p in pcap_nhrp(cap.pcap)
+                if p[17] == RES_REPLY and src == SPOKE_NBMA[0]]
+    s1.wait_until(our_reply, 10, msg="spoke1 answers the forwarded Resolution Request")
+    cap.stop()
+    ours = tshark_nhrp_start(cap.pcap)()
+    cisco = cisco_decoded()
+    c_ti, c_req, c_fwd, c_rep = cisco
+    assert [p.type for p in cisco] == [TRAFFIC_IND, RES_REQ, RES_REQ, RES_REPLY]
+
+    # ---- (1) our Resolution Request, against the Cisco spoke's ----
+    reqs = [p for p in ours if p.type == RES_REQ and p.ip_src == SPOKE_NBMA[0]]
+    rq = reqs[0]
+    where = "our Resolution Request (frame %d)" % rq.frame
+    check_wire(rq, where)
+    assert (rq.ip_dst, rq.src_nbma, rq.src_proto, rq.dst_proto) == \
+        (HUB_NBMA, SPOKE_NBMA[0], spoke_tunnel(1), lan_addr(2)), where
+    assert rq.hopcnt == c_req.hopcnt == 255, where
+    assert len(rq.cies) == len(c_req.cies) == 1, where
+    cq, cc = rq.cies[0], c_req.cies[0]
+    assert (cq.code, cq.nbma, cq.proto) == (cc.code, cc.nbma, cc.proto) == (0, "", ""), where
+    assert cq.htime == HOLD, where
+    # router and Cisco NAT support as IOS (IOS also sets authoritative and
+    # stable binding in its request)
+    assert rq.flags & 0x8002 == c_req.flags & 0x8002 == 0x8002, (where, hex(rq.flags))
+    # the same extensions as IOS's (its NAT extension is optional)
+    ext_types = [e.type for e in rq.exts]
+    assert [t for t in [e.type for e in c_req.exts] if t != EXT_NAT] == \
+        [t for t in ext_types if t != EXT_NAT] == \
+        [EXT_RESPONDER, EXT_FWD, EXT_REV, EXT_AUTH, EXT_END], (where, ext_types)
+    for t in (EXT_RESPONDER, EXT_FWD, EXT_REV):
+        assert rq.ext(t).compulsory and rq.ext(t).cies == [], (where, t)
+    assert rq.ext(EXT_AUTH).value == AUTH_VALUE == c_req.ext(EXT_AUTH).value, where
+    # retransmissions keep the request id
+    assert {p.reqid for p in reqs} == {rq.reqid}, where
+
+    # ---- (2) our Resolution Reply, against the Cisco spoke's ----
+    reps = [p for p in ours if p.type == RES_REPLY and p.ip_src == SPOKE_NBMA[0]]
+    rp = reps[0]
+    where = "our Resolution Reply (frame %d)" % rp.frame
+    check_wire(rp, where)
+    # straight to the requester's NBMA, as the Cisco spoke (.2 -> .3)
+    assert (c_rep.ip_src, c_rep.ip_dst) == (c_fwd.ip_dst, c_req.ip_src)
+    assert rp.ip_dst == SPOKE_NBMA[1], where
+    assert rp.reqid == reqid == c_rep.reqid, where
+    assert rp.flags & FLAG_AUTHORITATIVE and c_rep.flags & FLAG_AUTHORITATIVE, \
+        (where, hex(rp.flags))
+    assert (rp.src_nbma, rp.src_proto, rp.dst_proto) == \
+        (SPOKE_NBMA[1], spoke_tunnel(2), lan_addr(1)), where
+    assert rp.hopcnt == c_rep.hopcnt == 255, where
+    assert len(rp.cies) == 1, where
+    c = rp.cies[0]
+    assert (c.code, c.nbma, c.proto, c.htime) == (0, SPOKE_NBMA[0], spoke_tunnel(1), HOLD), \
+        (where, c)
+    # IOS answers for the /32 it was asked (its tunnel address); ours for
+    # the prefix that holds the target, spoke1's LAN
+    assert c_rep.cies[0].prefix == 32 and c.prefix == 24, (where, c)
+    resp = rp.ext(EXT_RESPONDER)
+    assert resp and resp.compulsory and len(resp.cies) == 1, where
+    assert (resp.cies[0].nbma, resp.cies[0].proto) == (SPOKE_NBMA[0], spoke_tunnel(1)), where
+    # the hub's Forward Transit record comes back as in IOS's reply
+    fw = rp.ext(EXT_FWD)
+    assert fw and [(x.nbma, x.proto) for x in fw.cies] == [(HUB_NBMA, HUB_TUNNEL)], where
+    assert len(c_rep.ext(EXT_FWD).cies) == 1
+    assert rp.ext(EXT_REV).cies == [] == c_rep.ext(EXT_REV).cies, where
+    assert rp.ext(EXT_AUTH).value == AUTH_VALUE, where
+    assert rp.exts[-1].type == EXT_END, where
+    # spoke1 learnt the requester's binding on the way
+    assert cache(s1)[spoke_tunnel(2)]["nbma"] == SPOKE_NBMA[1]
+    print("our request flags %#x (IOS %#x), reply flags %#x (IOS %#x), ext %s (IOS %s)"
+          % (rq.flags, c_req.flags, rp.flags, c_rep.flags, ext_types,
+             [e.type for e in c_req.exts]))
