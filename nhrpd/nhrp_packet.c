@@ -539,6 +539,23 @@ static bool in_transit(struct nhrp_interface *nifp, int afi,
 	return false;
 }
 
+/* our record in a Forward or Reverse Transit NHS Record extension, as a
+ * station that passes the packet on */
+static void add_transit_record(struct interface *ifp, int afi,
+			       struct nhrp_pkt *p, uint16_t type)
+{
+	struct nhrp_interface *nifp = nhrp_if(ifp);
+	int i = nhrp_ext_find(p, type);
+	struct nhrp_cie *cie;
+
+	if (i < 0 || p->ext[i].raw || !(cie = nhrp_cie_add(p, &p->ext[i].cie)))
+		return;
+	addr_put(&cie->nbma, &nifp->nbma);
+	addr_put(&cie->proto, &nifp->proto[afi]);
+	cie->prefix_len = cie->proto.len * 8;
+	cie->holdtime = nifp->afi[afi].holdtime;
+}
+
 /* answer a Resolution Request with the binding `nbma`/`proto` serving
  * `prefixlen` bits of the target; straight to the requester, as DMVPN
  * does (the reply need not cross the hub) */
@@ -673,20 +690,7 @@ static void recv_resreq(struct interface *ifp, const struct ipaddr *from,
 		return;
 	}
 	p->hopcnt--;
-	{
-		int i = nhrp_ext_find(p, NHRP_EXT_FWD_TRANSIT);
-
-		if (i >= 0 && !p->ext[i].raw) {
-			struct nhrp_cie *cie = nhrp_cie_add(p, &p->ext[i].cie);
-
-			if (cie) {
-				addr_put(&cie->nbma, &nifp->nbma);
-				addr_put(&cie->proto, &nifp->proto[afi]);
-				cie->prefix_len = cie->proto.len * 8;
-				cie->holdtime = holdtime;
-			}
-		}
-	}
+	add_transit_record(ifp, afi, p, NHRP_EXT_FWD_TRANSIT);
 	auth_put(nifp, p);
 	nhrp_debug(COMMON, "%s: resolution of %pIA forwarded to %pIA",
 		   ifp->name, &target, &c->nbma);
@@ -704,7 +708,6 @@ static bool forward_resreply(struct interface *ifp, const struct ipaddr *from,
 	struct nhrp_interface *nifp = nhrp_if(ifp);
 	struct ipaddr requester, to;
 	struct nhrp_cache *c;
-	int i;
 
 	if (!addr_get(&p->src_proto, &requester) ||
 	    ipaddr_cmp(&requester, &nifp->proto[afi]) == 0)
@@ -723,17 +726,7 @@ static bool forward_resreply(struct interface *ifp, const struct ipaddr *from,
 		return true;
 	}
 	p->hopcnt--;
-	i = nhrp_ext_find(p, NHRP_EXT_REV_TRANSIT);
-	if (i >= 0 && !p->ext[i].raw) {
-		struct nhrp_cie *cie = nhrp_cie_add(p, &p->ext[i].cie);
-
-		if (cie) {
-			addr_put(&cie->nbma, &nifp->nbma);
-			addr_put(&cie->proto, &nifp->proto[afi]);
-			cie->prefix_len = cie->proto.len * 8;
-			cie->holdtime = nifp->afi[afi].holdtime;
-		}
-	}
+	add_transit_record(ifp, afi, p, NHRP_EXT_REV_TRANSIT);
 	auth_put(nifp, p);
 	nhrp_debug(COMMON, "%s: resolution reply id %u for %pIA forwarded to %pIA",
 		   ifp->name, p->reqid, &requester, &to);
