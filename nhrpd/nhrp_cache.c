@@ -2,39 +2,35 @@
 /*
  * nhrpd: the NHRP cache (see nhrp_cache.h).
  */
-#include "nhrpd.h"
+#include "nhrpd/nhrpd.h"
 
 #include "jhash.h"
 #include "log.h"
-#include "monotime.h"
 
 #include "nhrpd/nhrp_cache.h"
-#include "nhrpd/nhrp_kernel.h"
-#include "nhrpd/nhrp_shortcut.h"
+#include "nhrpd/nhrp_if.h"
+#include "nhrpd/nhrp_system.h"
 
 DEFINE_MTYPE_STATIC(NHRPD, NHRP_CACHE, "NHRP cache entry");
 
-static int cache_cmp(const struct nhrp_cache *a, const struct nhrp_cache *b)
+DEFINE_HOOK(nhrp_cache_gone, (struct nhrp_cache *c), (c));
+
+int nhrp_cache_cmp(const struct nhrp_cache *a, const struct nhrp_cache *b)
 {
-	if (a->ifp != b->ifp)
-		return a->ifp < b->ifp ? -1 : 1;
 	return ipaddr_cmp(&a->proto, &b->proto);
 }
 
-static uint32_t cache_hash(const struct nhrp_cache *c)
+uint32_t nhrp_cache_hashfn(const struct nhrp_cache *c)
 {
-	uint32_t h = jhash(&c->proto.ip.addr,
-			   IS_IPADDR_V6(&c->proto) ? 16 : 4,
-			   c->proto.ipa_type);
-
-	return jhash_1word(c->ifp->ifindex, h);
+	return jhash(&c->proto.ip.addr, IS_IPADDR_V6(&c->proto) ? 16 : 4,
+		     c->proto.ipa_type);
 }
 
-DECLARE_HASH(nhrp_cache_hash, struct nhrp_cache, hitem, cache_cmp,
-	     cache_hash);
-
-static struct nhrp_cache_hash_head cache_table =
-	INIT_HASH(cache_table);
+int nhrp_cache_expiry_cmp(const struct nhrp_cache *a,
+			  const struct nhrp_cache *b)
+{
+	return numcmp(a->expires, b->expires);
+}
 
 static const char *const type_names[] = {
 	[NHRP_CACHE_INVALID] = "invalid", [NHRP_CACHE_INCOMPLETE] = "incomplete",
@@ -48,12 +44,20 @@ const char *nhrp_cache_type_str(enum nhrp_cache_type type)
 	return type < array_size(type_names) ? type_names[type] : "?";
 }
 
+bool nhrp_cache_type_binds(enum nhrp_cache_type type)
+{
+	return type >= NHRP_CACHE_CACHED && type != NHRP_CACHE_LOCAL;
+}
+
 struct nhrp_cache *nhrp_cache_find(struct interface *ifp,
 				   const struct ipaddr *proto)
 {
-	struct nhrp_cache key = {.ifp = ifp, .proto = *proto};
+	struct nhrp_interface *nifp = nhrp_if(ifp);
+	struct nhrp_cache key = {.proto = *proto};
 
-	return nhrp_cache_hash_find(&cache_table, &key);
+	if (!nifp)
+		return NULL;
+	return nhrp_cache_hash_find(&nifp->cache, &key);
 }
 
 struct nhrp_cache *nhrp_cache_get(struct interface *ifp,
@@ -67,90 +71,167 @@ struct nhrp_cache *nhrp_cache_get(struct interface *ifp,
 	c->ifp = ifp;
 	c->proto = *proto;
 	c->prefixlen = IS_IPADDR_V6(proto) ? 128 : 32;
-	c->created = monotime(NULL);
-	nhrp_cache_hash_add(&cache_table, c);
+	c->created = nhrp_now();
+	nhrp_cache_hash_add(&nhrp_if(ifp)->cache, c);
 	return c;
 }
 
-static bool has_binding(enum nhrp_cache_type type)
+/* ---- expiry: one heap and one timer per interface ------------------------ */
+
+static void expiry_run(struct thread *t);
+
+static void expiry_schedule(struct nhrp_interface *nifp)
 {
-	return type >= NHRP_CACHE_CACHED && type != NHRP_CACHE_LOCAL;
+	struct nhrp_cache *first = nhrp_cache_expiry_first(&nifp->cache_expiry);
+	uint32_t now = nhrp_now();
+
+	THREAD_OFF(nifp->t_cache_expiry);
+	if (first)
+		thread_add_timer(master, expiry_run, nifp,
+				 first->expires > now ? first->expires - now : 0,
+				 &nifp->t_cache_expiry);
 }
 
-static void cache_kernel_sync(struct nhrp_cache *c)
+static void expiry_run(struct thread *t)
 {
-	bool want = has_binding(c->type) && !IS_IPADDR_NONE(&c->nbma) &&
+	struct nhrp_interface *nifp = THREAD_ARG(t);
+	struct nhrp_cache *c;
+	uint32_t now = nhrp_now();
+
+	while ((c = nhrp_cache_expiry_first(&nifp->cache_expiry)) &&
+	       c->expires <= now) {
+		nhrp_debug(COMMON, "%s: cache %s %pIA expired",
+			   nifp->ifp->name, nhrp_cache_type_str(c->type),
+			   &c->proto);
+		nhrp_cache_del(c);
+	}
+	expiry_schedule(nifp);
+}
+
+static void expiry_set(struct nhrp_cache *c, uint16_t holdtime)
+{
+	struct nhrp_interface *nifp = nhrp_if(c->ifp);
+	struct nhrp_cache *first = nhrp_cache_expiry_first(&nifp->cache_expiry);
+	bool was_first = first == c;
+
+	if (c->expiring) {
+		nhrp_cache_expiry_del(&nifp->cache_expiry, c);
+		c->expiring = false;
+	}
+	c->expires = 0;
+	if (holdtime) {
+		c->expires = nhrp_now() + holdtime;
+		nhrp_cache_expiry_add(&nifp->cache_expiry, c);
+		c->expiring = true;
+	}
+	if (was_first || nhrp_cache_expiry_first(&nifp->cache_expiry) != first)
+		expiry_schedule(nifp);
+}
+
+uint32_t nhrp_cache_left(const struct nhrp_cache *c)
+{
+	uint32_t now = nhrp_now();
+
+	if (!c->expires)
+		return 0;
+	return c->expires > now ? c->expires - now : 0;
+}
+
+/* ---- the kernel's neighbour table --------------------------------------------- */
+
+static void kernel_sync(struct nhrp_cache *c)
+{
+	bool want = nhrp_cache_type_binds(c->type) && c->peer &&
 		    c->ifp->ifindex != IFINDEX_INTERNAL;
 
 	if (want)
-		c->in_kernel =
-			nhrp_kernel_neigh(c->ifp->ifindex, &c->proto, &c->nbma) == 0;
+		c->in_kernel = nhrp_sys->neigh(c->ifp, &c->proto,
+					       &c->peer->nbma) == 0;
 	else if (c->in_kernel) {
-		nhrp_kernel_neigh(c->ifp->ifindex, &c->proto, NULL);
+		nhrp_sys->neigh(c->ifp, &c->proto, NULL);
 		c->in_kernel = false;
 	}
 }
 
-static void cache_expire(struct thread *t)
+bool nhrp_cache_kernel_probe(struct interface *ifp, const struct ipaddr *proto)
 {
-	struct nhrp_cache *c = THREAD_ARG(t);
+	struct nhrp_cache *c = nhrp_cache_find(ifp, proto);
 
-	nhrp_debug(COMMON, "cache: %s %pIA on %s expired",
-		   nhrp_cache_type_str(c->type), &c->proto, c->ifp->name);
-	nhrp_cache_del(c);
+	if (!c || !nhrp_cache_type_binds(c->type) || !c->peer)
+		return false;
+	/* answer the probe: the kernel asked, so the entry is in use */
+	c->used = true;
+	c->in_kernel = nhrp_sys->neigh(ifp, proto, &c->peer->nbma) == 0;
+	return true;
+}
+
+/* ---- setting and deleting --------------------------------------------------- */
+
+static void unbind(struct nhrp_cache *c)
+{
+	if (!c->peer)
+		return;
+	if (c->type == NHRP_CACHE_DYNAMIC)
+		c->peer->ndynamic--;
+	nhrp_peer_cache_list_del(&c->peer->caches, c);
+	nhrp_peer_unref(&c->peer);
 }
 
 void nhrp_cache_set(struct nhrp_cache *c, enum nhrp_cache_type type,
 		    const struct ipaddr *nbma, const struct ipaddr *claimed,
 		    uint16_t holdtime)
 {
-	bool changed = c->type != type ||
-		       (nbma && ipaddr_cmp(nbma, &c->nbma) != 0) ||
-		       (!nbma && !IS_IPADDR_NONE(&c->nbma));
+	bool rebind = nbma ? !c->peer || ipaddr_cmp(nbma, &c->peer->nbma) != 0
+			   : c->peer != NULL;
+	bool changed = c->type != type || rebind;
 
 	if (c->type != type)
-		c->created = monotime(NULL);
+		c->created = nhrp_now();
+	if (rebind) {
+		unbind(c);
+		if (nbma) {
+			c->peer = nhrp_peer_get(c->ifp, nbma);
+			nhrp_peer_cache_list_add_tail(&c->peer->caches, c);
+		}
+	} else if (c->peer && c->type == NHRP_CACHE_DYNAMIC)
+		c->peer->ndynamic--;
 	c->type = type;
-	if (nbma)
-		c->nbma = *nbma;
-	else
-		memset(&c->nbma, 0, sizeof(c->nbma));
-	if (claimed)
-		c->claimed = *claimed;
-	else
-		c->claimed = c->nbma;
-	c->holdtime = holdtime;
-	THREAD_OFF(c->t_expire);
-	c->expires = 0;
-	if (holdtime) {
-		c->expires = monotime(NULL) + holdtime;
-		thread_add_timer(master, cache_expire, c, holdtime,
-				 &c->t_expire);
+	if (c->peer) {
+		if (type == NHRP_CACHE_DYNAMIC)
+			c->peer->ndynamic++;
+		if (claimed)
+			c->peer->claimed = *claimed;
 	}
+	c->holdtime = holdtime;
+	expiry_set(c, holdtime);
 	if (changed || !c->in_kernel)
-		cache_kernel_sync(c);
+		kernel_sync(c);
 }
 
 void nhrp_cache_del(struct nhrp_cache *c)
 {
-	/* shortcuts through a peer we no longer know go with it */
-	if (c->type == NHRP_CACHE_CACHED || c->type == NHRP_CACHE_DYNAMIC)
-		nhrp_shortcut_peer_gone(c->ifp, &c->proto);
-	THREAD_OFF(c->t_expire);
+	struct nhrp_interface *nifp = nhrp_if(c->ifp);
+
+	hook_call(nhrp_cache_gone, c);
+	expiry_set(c, 0);
+	unbind(c);
 	c->type = NHRP_CACHE_INVALID;
-	cache_kernel_sync(c);
-	nhrp_cache_hash_del(&cache_table, c);
+	kernel_sync(c);
+	nhrp_cache_hash_del(&nifp->cache, c);
 	XFREE(MTYPE_NHRP_CACHE, c);
 }
 
 unsigned int nhrp_cache_flush(struct interface *ifp,
 			      enum nhrp_cache_type max_type)
 {
+	struct nhrp_interface *nifp = nhrp_if(ifp);
 	struct nhrp_cache *c;
 	unsigned int n = 0;
 
-	frr_each_safe (nhrp_cache_hash, &cache_table, c) {
-		if ((ifp && c->ifp != ifp) || c->type > max_type)
+	if (!nifp)
+		return 0;
+	frr_each_safe (nhrp_cache_hash, &nifp->cache, c) {
+		if (c->type > max_type)
 			continue;
 		nhrp_cache_del(c);
 		n++;
@@ -160,26 +241,18 @@ unsigned int nhrp_cache_flush(struct interface *ifp,
 
 void nhrp_cache_walk(struct interface *ifp, nhrp_cache_walk_cb cb, void *arg)
 {
+	struct nhrp_interface *nifp = nhrp_if(ifp);
 	struct nhrp_cache *c;
 
-	frr_each_safe (nhrp_cache_hash, &cache_table, c)
-		if (!ifp || c->ifp == ifp)
-			cb(c, arg);
+	if (!nifp)
+		return;
+	frr_each_safe (nhrp_cache_hash, &nifp->cache, c)
+		cb(c, arg);
 }
 
-size_t nhrp_cache_count(void)
+size_t nhrp_cache_count(struct interface *ifp)
 {
-	return nhrp_cache_hash_count(&cache_table);
-}
+	struct nhrp_interface *nifp = nhrp_if(ifp);
 
-bool nhrp_cache_kernel_probe(struct interface *ifp, const struct ipaddr *proto)
-{
-	struct nhrp_cache *c = nhrp_cache_find(ifp, proto);
-
-	if (!c || !has_binding(c->type) || IS_IPADDR_NONE(&c->nbma))
-		return false;
-	/* answer the probe: the kernel asked, so the entry is in use */
-	c->used = true;
-	c->in_kernel = nhrp_kernel_neigh(ifp->ifindex, proto, &c->nbma) == 0;
-	return true;
+	return nifp ? nhrp_cache_hash_count(&nifp->cache) : 0;
 }

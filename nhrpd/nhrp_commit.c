@@ -20,6 +20,8 @@
 #include "northbound_cli.h"
 #include "vty.h"
 
+#include "nhrpd/nhrp_ui.h"
+
 DEFUN(nhrp_config_exclusive, nhrp_config_exclusive_cmd,
       "configure exclusive",
       "Configuration from vty interface\n"

@@ -9,7 +9,8 @@
 #include "command.h"
 #include "vty.h"
 
-unsigned int nhrp_debug_flags;
+#include "nhrpd/nhrp_ui.h"
+
 static unsigned int debug_conf, debug_term;
 
 static const struct {

@@ -1,21 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * nhrpd: per-interface state.  Every interface FRR's library knows of
- * (from zebra, or from the configuration before zebra tells us about it)
- * carries a struct nhrp_interface in ifp->info.
+ * nhrpd: per-interface state (see nhrp_if.h).
  */
-#include "nhrpd.h"
+#include "nhrpd/nhrpd.h"
 
 #include "log.h"
 #include "prefix.h"
 #include "vrf.h"
 
 #include "nhrpd/nhrp_cache.h"
-#include "nhrpd/nhrp_kernel.h"
-#include "nhrpd/nhrp_nhs.h"
+#include "nhrpd/nhrp_errors.h"
+#include "nhrpd/nhrp_if.h"
+#include "nhrpd/nhrp_system.h"
 
 DEFINE_MTYPE_STATIC(NHRPD, NHRP_IF, "NHRP interface");
 DEFINE_MTYPE_STATIC(NHRPD, NHRP_CONF, "NHRP configuration item");
+
+DEFINE_HOOK(nhrp_if_changed, (struct interface *ifp), (ifp));
+DEFINE_HOOK(nhrp_if_down, (struct interface *ifp), (ifp));
 
 static int nhrp_if_new(struct interface *ifp)
 {
@@ -28,6 +30,9 @@ static int nhrp_if_new(struct interface *ifp)
 		nhrp_nhs_list_init(&nifp->afi[afi].nhs);
 		nhrp_mcast_list_init(&nifp->afi[afi].mcast);
 	}
+	nhrp_peer_hash_init(&nifp->peers);
+	nhrp_cache_hash_init(&nifp->cache);
+	nhrp_cache_expiry_init(&nifp->cache_expiry);
 	ifp->info = nifp;
 	return 0;
 }
@@ -54,9 +59,43 @@ void *nhrp_conf_alloc(size_t size)
 	return XCALLOC(MTYPE_NHRP_CONF, size);
 }
 
-int nhrp_afi_family(int afi)
+struct interface *nhrp_if_lookup(ifindex_t ifindex)
 {
-	return afi == NHRP_AFI_IP ? AF_INET : AF_INET6;
+	return if_lookup_by_index(ifindex, VRF_DEFAULT);
+}
+
+uint16_t nhrp_if_mtu(struct interface *ifp, int afi)
+{
+	struct nhrp_afi_conf *ac = &nhrp_if(ifp)->afi[afi];
+
+	if (ac->mtu_opennhrp)
+		return ifp->mtu;
+	return ac->mtu;
+}
+
+static void to_prefix(const struct ipaddr *ip, uint8_t plen, struct prefix *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->family = IS_IPADDR_V6(ip) ? AF_INET6 : AF_INET;
+	p->prefixlen = plen;
+	memcpy(&p->u.prefix, &ip->ip.addr, IS_IPADDR_V6(ip) ? 16 : 4);
+}
+
+bool nhrp_if_in_subnet(struct interface *ifp, int afi,
+		       const struct ipaddr *proto)
+{
+	struct nhrp_interface *nifp = nhrp_if(ifp);
+	struct prefix ours, theirs;
+	uint8_t plen = nifp->proto_plen[afi];
+
+	if (IS_IPADDR_NONE(&nifp->proto[afi]) ||
+	    plen >= (afi == NHRP_AFI_IP ? 32 : 128))
+		return true; /* a host address: no subnet to hold to */
+	if (nhrp_afi_of(proto) != afi)
+		return false;
+	to_prefix(&nifp->proto[afi], plen, &ours);
+	to_prefix(proto, plen, &theirs);
+	return prefix_match(&ours, &theirs);
 }
 
 /* first address of the family on ifp, any prefix length (a /24 on the
@@ -89,6 +128,8 @@ static bool if_first_address(struct interface *ifp, int family,
 	return false;
 }
 
+/* our NBMA address: the tunnel's local address, else the first address of
+ * the interface it is bound to (the GRE link, or `tunnel source`) */
 static void if_find_nbma(struct interface *ifp)
 {
 	struct nhrp_interface *nifp = nhrp_if(ifp);
@@ -99,14 +140,14 @@ static void if_find_nbma(struct interface *ifp)
 	nifp->gre_key = 0;
 	if (ifp->ifindex == IFINDEX_INTERNAL)
 		return;
-	if (nhrp_kernel_gre_info(ifp->ifindex, &gre) == 0 && gre.is_gre) {
+	if (nhrp_sys->gre_info(ifp, &gre) == 0 && gre.is_gre) {
 		nifp->gre_key = gre.ikey;
 		if (!IS_IPADDR_NONE(&gre.local)) {
 			nifp->nbma = gre.local;
 			return;
 		}
 		if (!nifp->tunnel_source[0] && gre.link_ifindex) {
-			src = if_lookup_by_index(gre.link_ifindex, VRF_DEFAULT);
+			src = nhrp_if_lookup(gre.link_ifindex);
 			if (src)
 				if_first_address(src, AF_INET, &nifp->nbma, NULL);
 			return;
@@ -119,44 +160,43 @@ static void if_find_nbma(struct interface *ifp)
 	}
 }
 
-struct static_sync {
-	struct nhrp_afi_conf *ac;
-	int afi;
-};
-
 /* static entries that the configuration no longer has */
 static void static_prune(struct nhrp_cache *c, void *arg)
 {
-	struct static_sync *ss = arg;
+	struct nhrp_interface *nifp = nhrp_if(c->ifp);
+	int afi = nhrp_afi_of(&c->proto);
 	struct nhrp_map_conf *m;
 
-	if (c->type != NHRP_CACHE_STATIC ||
-	    (IS_IPADDR_V6(&c->proto) != (ss->afi == NHRP_AFI_IP6)))
+	if (c->type != NHRP_CACHE_STATIC)
 		return;
-	frr_each (nhrp_map_list, &ss->ac->maps, m)
-		if (!m->local && ipaddr_cmp(&m->proto, &c->proto) == 0)
-			return;
+	if (nifp->enabled[afi])
+		frr_each (nhrp_map_list, &nifp->afi[afi].maps, m)
+			if (!m->local && ipaddr_cmp(&m->proto, &c->proto) == 0 &&
+			    c->peer && ipaddr_cmp(&m->nbma, &c->peer->nbma) == 0)
+				return;
 	nhrp_cache_del(c);
 }
 
+/* our own addresses that are no longer ours */
 static void local_prune(struct nhrp_cache *c, void *arg)
 {
-	struct nhrp_interface *nifp = arg;
+	struct nhrp_interface *nifp = nhrp_if(c->ifp);
 
 	if (c->type != NHRP_CACHE_LOCAL)
 		return;
 	for (int afi = 0; afi < NHRP_AFI_MAX; afi++)
-		if (nifp->enabled[afi] && ipaddr_cmp(&c->proto, &nifp->proto[afi]) == 0)
+		if (nifp->enabled[afi] &&
+		    ipaddr_cmp(&c->proto, &nifp->proto[afi]) == 0)
 			return;
 	nhrp_cache_del(c);
 }
 
 /*
  * Bring the interface's NHRP state in line with its configuration and
- * with what zebra and the kernel say: called on every configuration
- * change and interface/address event.  Static `map` entries are kept
- * whatever the order in which configuration and interfaces arrive (FRR
- * #1164 dropped maps configured before the NBMA address was known).
+ * with what the system says: called on every configuration change and
+ * interface/address event.  Static `map` entries are kept whatever the
+ * order in which configuration and interfaces arrive (FRR #1164 dropped
+ * maps configured before the NBMA address was known).
  */
 void nhrp_if_update(struct interface *ifp)
 {
@@ -174,8 +214,6 @@ void nhrp_if_update(struct interface *ifp)
 	for (int afi = 0; afi < NHRP_AFI_MAX; afi++) {
 		struct nhrp_afi_conf *ac = &nifp->afi[afi];
 		bool was = nifp->enabled[afi];
-		struct static_sync ss = {.ac = ac, .afi = afi};
-		struct nhrp_map_conf *m;
 
 		nifp->enabled[afi] = known && ac->network_id != 0;
 		if (!nifp->enabled[afi]) {
@@ -185,23 +223,25 @@ void nhrp_if_update(struct interface *ifp)
 			memset(&nifp->proto[afi], 0, sizeof(nifp->proto[afi]));
 			continue;
 		}
-		if (!was) {
+		if (!was)
 			nhrp_debug(IF, "%s: NHRP on (%s), network-id %u",
 				   ifp->name, afi == NHRP_AFI_IP ? "ip" : "ipv6",
 				   ac->network_id);
-			nhrp_kernel_app_probes(ifp->ifindex,
-					       nhrp_afi_family(afi));
-		}
-		if (afi == NHRP_AFI_IP)
-			nhrp_kernel_if_prepare(
-				ifp->name, nhrp_mcast_list_count(&ac->mcast) > 0);
+		nhrp_sys->if_prepare(ifp, afi,
+				     nhrp_mcast_list_count(&ac->mcast) > 0);
 		if (!if_first_address(ifp, nhrp_afi_family(afi),
 				      &nifp->proto[afi], &nifp->proto_plen[afi]))
 			memset(&nifp->proto[afi], 0, sizeof(nifp->proto[afi]));
+	}
 
-		/* static maps: set what is configured, drop what is not */
-		nhrp_cache_walk(ifp, static_prune, &ss);
-		frr_each (nhrp_map_list, &ac->maps, m) {
+	/* static maps: drop what is not configured, set what is */
+	nhrp_cache_walk(ifp, static_prune, NULL);
+	for (int afi = 0; afi < NHRP_AFI_MAX; afi++) {
+		struct nhrp_map_conf *m;
+
+		if (!nifp->enabled[afi])
+			continue;
+		frr_each (nhrp_map_list, &nifp->afi[afi].maps, m) {
 			struct nhrp_cache *c;
 
 			if (m->local)
@@ -211,71 +251,14 @@ void nhrp_if_update(struct interface *ifp)
 				nhrp_cache_set(c, NHRP_CACHE_STATIC, &m->nbma,
 					       NULL, 0);
 		}
-		if (!IS_IPADDR_NONE(&nifp->proto[afi])) {
-			struct nhrp_cache *c =
-				nhrp_cache_get(ifp, &nifp->proto[afi]);
-
-			nhrp_cache_set(c, NHRP_CACHE_LOCAL, &nifp->nbma, NULL,
-				       0);
-		}
+		if (!IS_IPADDR_NONE(&nifp->proto[afi]))
+			nhrp_cache_set(nhrp_cache_get(ifp, &nifp->proto[afi]),
+				       NHRP_CACHE_LOCAL, NULL, NULL, 0);
 	}
-	nhrp_cache_walk(ifp, local_prune, nifp);
+	nhrp_cache_walk(ifp, local_prune, NULL);
+	hook_call(nhrp_if_changed, ifp);
 	if (!nifp->enabled[NHRP_AFI_IP] && !nifp->enabled[NHRP_AFI_IP6])
-		nhrp_cache_flush(ifp, NHRP_CACHE_STATIC);
-	nhrp_nhs_update(ifp);
-	/* a new public address: tell the servers at once */
-	if (ipaddr_cmp(&old_nbma, &nifp->nbma) != 0)
-		nhrp_nhs_reregister(ifp);
-}
-
-static int nhrp_if_delete(struct interface *ifp)
-{
-	struct nhrp_interface *nifp = ifp->info;
-
-	if (nifp) {
-		nhrp_nhs_stop(ifp, false);
 		nhrp_cache_flush(ifp, NHRP_CACHE_LOCAL);
-		nhrp_if_conf_clear(nifp);
-		for (int afi = 0; afi < NHRP_AFI_MAX; afi++) {
-			nhrp_map_list_fini(&nifp->afi[afi].maps);
-			nhrp_nhs_list_fini(&nifp->afi[afi].nhs);
-			nhrp_mcast_list_fini(&nifp->afi[afi].mcast);
-		}
-		XFREE(MTYPE_NHRP_IF, ifp->info);
-	}
-	return 0;
-}
-
-/* zebra's view of the interface changed */
-static int nhrp_ifp_create(struct interface *ifp)
-{
-	nhrp_debug(IF, "interface %s added, ifindex %d, mtu %u", ifp->name,
-		   ifp->ifindex, ifp->mtu);
-	nhrp_if_update(ifp);
-	return 0;
-}
-
-static int nhrp_ifp_up(struct interface *ifp)
-{
-	nhrp_debug(IF, "interface %s up", ifp->name);
-	nhrp_if_update(ifp);
-	return 0;
-}
-
-static int nhrp_ifp_down(struct interface *ifp)
-{
-	nhrp_debug(IF, "interface %s down", ifp->name);
-	nhrp_if_update(ifp);
-	return 0;
-}
-
-static int nhrp_ifp_destroy(struct interface *ifp)
-{
-	nhrp_debug(IF, "interface %s deleted", ifp->name);
-	nhrp_nhs_stop(ifp, false);
-	nhrp_cache_flush(ifp, NHRP_CACHE_LOCAL);
-	memset(nhrp_if(ifp)->enabled, 0, sizeof(nhrp_if(ifp)->enabled));
-	return 0;
 }
 
 void nhrp_if_update_all(void)
@@ -287,11 +270,73 @@ void nhrp_if_update_all(void)
 		nhrp_if_update(ifp);
 }
 
+/* everything NHRP keeps for ifp goes (the configuration stays) */
+static void if_stop(struct interface *ifp)
+{
+	struct nhrp_interface *nifp = nhrp_if(ifp);
+
+	hook_call(nhrp_if_down, ifp);
+	nhrp_cache_flush(ifp, NHRP_CACHE_LOCAL);
+	memset(nifp->enabled, 0, sizeof(nifp->enabled));
+	THREAD_OFF(nifp->t_cache_expiry);
+	if (nhrp_peer_hash_count(&nifp->peers))
+		flog_err(EC_NHRP_INTERNAL, "%s: %zu peers still referenced",
+			 ifp->name, nhrp_peer_hash_count(&nifp->peers));
+}
+
+static int nhrp_if_delete(struct interface *ifp)
+{
+	struct nhrp_interface *nifp = ifp->info;
+
+	if (!nifp)
+		return 0;
+	if_stop(ifp);
+	nhrp_if_conf_clear(nifp);
+	for (int afi = 0; afi < NHRP_AFI_MAX; afi++) {
+		nhrp_map_list_fini(&nifp->afi[afi].maps);
+		nhrp_nhs_list_fini(&nifp->afi[afi].nhs);
+		nhrp_mcast_list_fini(&nifp->afi[afi].mcast);
+	}
+	if (!nhrp_peer_hash_count(&nifp->peers))
+		nhrp_peer_hash_fini(&nifp->peers);
+	nhrp_cache_hash_fini(&nifp->cache);
+	nhrp_cache_expiry_fini(&nifp->cache_expiry);
+	XFREE(MTYPE_NHRP_IF, ifp->info);
+	return 0;
+}
+
+static int if_change(struct interface *ifp)
+{
+	if (ifp)
+		nhrp_if_update(ifp);
+	else
+		nhrp_if_update_all();
+	return 0;
+}
+
+static int if_gone(struct interface *ifp)
+{
+	nhrp_debug(IF, "interface %s deleted", ifp->name);
+	if (ifp->info)
+		if_stop(ifp);
+	return 0;
+}
+
 void nhrp_if_init(void)
 {
 	hook_register_prio(if_add, 0, nhrp_if_new);
 	hook_register_prio(if_del, 0, nhrp_if_delete);
-	if_cmd_init_default();
-	if_zapi_callbacks(nhrp_ifp_create, nhrp_ifp_up, nhrp_ifp_down,
-			  nhrp_ifp_destroy);
+	hook_register(nhrp_sys_if_change, if_change);
+	hook_register(nhrp_sys_if_gone, if_gone);
+}
+
+/* at shut-down: stop everything (each module has its own say first) */
+void nhrp_if_terminate(void)
+{
+	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
+	struct interface *ifp;
+
+	FOR_ALL_INTERFACES (vrf, ifp)
+		if (ifp->info)
+			if_stop(ifp);
 }

@@ -2,24 +2,20 @@
 /*
  * nhrpd: start-up and shut-down, like every FRR daemon.
  */
-#include "nhrpd.h"
-
-#include "nhrpd/nhrp_cache.h"
-#include "nhrpd/nhrp_kernel.h"
-#include "nhrpd/nhrp_multicast.h"
-#include "nhrpd/nhrp_nhs.h"
-#include "nhrpd/nhrp_packet.h"
-#include "nhrpd/nhrp_shortcut.h"
+#include "nhrpd/nhrpd.h"
 
 #include "filter.h"
-#include "resolver.h"
 #include "libfrr.h"
 #include "privs.h"
 #include "sigevent.h"
 #include "version.h"
 #include "vrf.h"
 
-DEFINE_MGROUP(NHRPD, "NHRP");
+#include "nhrpd/nhrp_errors.h"
+#include "nhrpd/nhrp_if.h"
+#include "nhrpd/nhrp_msg.h"
+#include "nhrpd/nhrp_sys_linux.h"
+#include "nhrpd/nhrp_ui.h"
 
 #define NHRP_VTY_PORT 2610	/* FRR's port for nhrpd */
 
@@ -44,20 +40,6 @@ struct zebra_privs_t nhrpd_privs = {
 
 static struct frr_daemon_info nhrpd_di;
 
-/* the kernel wants a neighbour on an NHRP interface resolved */
-static void nhrp_kernel_resolve(int ifindex, const struct ipaddr *proto)
-{
-	struct interface *ifp = if_lookup_by_index(ifindex, VRF_DEFAULT);
-
-	if (!ifp || !ifp->info || !nhrp_if(ifp)->enabled[IS_IPADDR_V6(proto)])
-		return;
-	if (nhrp_cache_kernel_probe(ifp, proto))
-		return;
-	/* phase 2: a next hop in the tunnel we have no binding for yet */
-	if (!nhrp_shortcut_resolve(ifp, IS_IPADDR_V6(proto), proto))
-		nhrp_debug(KERNEL, "%s: no binding for %pIA", ifp->name, proto);
-}
-
 static void sighup(void)
 {
 	zlog_info("SIGHUP received: configuration is changed through vtysh");
@@ -71,12 +53,8 @@ static void sigusr1(void)
 static void sigint(void)
 {
 	zlog_notice("Terminating on signal");
-	nhrp_nhs_stop_all(true);
-	nhrp_shortcut_fini();
-	nhrp_packet_fini();
-	nhrp_multicast_fini();
-	nhrp_kernel_fini();
-	nhrp_zebra_terminate();
+	nhrp_protocol_fini(true);
+	nhrp_sys_linux_fini();
 	frr_fini();
 	exit(0);
 }
@@ -125,17 +103,16 @@ int main(int argc, char **argv)
 	}
 
 	master = frr_init();
+	nhrp_error_init();
 	vrf_init(NULL, NULL, NULL, NULL);
 	access_list_init();
+	if_cmd_init_default();
 	nhrp_debug_init();
-	nhrp_if_init();
 	nhrp_vty_init();
 	nhrp_show_init();
 	nhrp_commit_init();
-	resolver_init(master);
-	nhrp_kernel_init(nhrp_kernel_resolve);
-	nhrp_packet_init();
-	nhrp_zebra_init();
+	nhrp_protocol_init();
+	nhrp_sys_linux_init();
 
 	frr_config_fork();
 	frr_run(master);

@@ -5,14 +5,13 @@
 #ifndef NHRP_MULTICAST_H
 #define NHRP_MULTICAST_H
 
-#include <stdint.h>
-#include <stddef.h>
+#include "nhrpd/nhrpd.h"
 
 /* (re)bind the NFLOG group of `nhrp multicast-nflog-group` */
 void nhrp_multicast_config(void);
 void nhrp_multicast_fini(void);
 /* replicate one packet that leaves ifindex; returns copies sent */
-int nhrp_multicast_send(int ifindex, uint8_t *pkt, size_t len);
+int nhrp_multicast_send(ifindex_t ifindex, uint8_t *pkt, size_t len);
 /* make a captured IPv4 packet's UDP checksum whole (it may have been
  * left to the NIC: CHECKSUM_PARTIAL) */
 void nhrp_fix_udp_checksum(uint8_t *pkt, size_t len);

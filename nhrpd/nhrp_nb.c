@@ -15,11 +15,10 @@
 #include "yang.h"
 #include "yang_wrappers.h"
 
+#include "nhrpd/nhrp_if.h"
 #include "nhrpd/nhrp_multicast.h"
 #include "nhrpd/nhrp_nb.h"
-#include "nhrpd/nhrp_shortcut.h"
-
-struct nhrp_global_conf nhrp_conf;
+#include "nhrpd/nhrp_traffic.h"
 
 /* Leaves and list entries need no work of their own (see above). */
 static int nb_modify(struct nb_cb_modify_args *args)
@@ -189,7 +188,7 @@ static void nhrp_global_apply_finish(struct nb_cb_apply_finish_args *args)
 	load_string(nhrp_conf.event_socket, sizeof(nhrp_conf.event_socket),
 		    dnode, "./event-socket");
 	nhrp_multicast_config();
-	nhrp_shortcut_config();
+	nhrp_traffic_config();
 }
 
 #define IFX "/frr-interface:lib/interface/frr-nhrpd:nhrp"

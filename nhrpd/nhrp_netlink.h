@@ -1,20 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * nhrpd: netlink message building and parsing shared by the rtnetlink
- * (nhrp_kernel.c) and NFLOG (nhrp_nflog.c) code.
+ * nhrpd: netlink through libmnl, the parts shared by the rtnetlink
+ * (nhrp_kernel.c) and NFLOG (nhrp_nflog.c) code: sockets opened with our
+ * privileges, attribute tables, and a request answered by its ACK.
  */
 #ifndef NHRP_NETLINK_H
 #define NHRP_NETLINK_H
 
-#include <linux/netlink.h>
-#include <linux/rtnetlink.h>
+#include <libmnl/libmnl.h>
 
-void nl_attr_put(struct nlmsghdr *n, size_t max, int type, const void *data,
-		 size_t len);
-struct rtattr *nl_nest_start(struct nlmsghdr *n, size_t max, int type);
-void nl_nest_end(struct nlmsghdr *n, struct rtattr *nest);
-void nl_parse_attrs(struct rtattr **tb, int max, struct rtattr *rta, int len);
-/* a netlink socket of the given protocol, bound to multicast groups */
-int nl_socket(int protocol, unsigned int groups);
+/* a netlink socket of the given bus, bound to the multicast groups */
+struct mnl_socket *nhrp_nl_open(int bus, unsigned int groups);
+/* attributes of nlh after its family header (offset bytes) / of a nested
+ * attribute into tb[0..max], unknown types ignored */
+void nhrp_nl_parse(const struct nlmsghdr *nlh, size_t offset,
+		   const struct nlattr **tb, unsigned int max);
+void nhrp_nl_parse_nested(const struct nlattr *nest, const struct nlattr **tb,
+			  unsigned int max);
+/* send nlh (sequence number and ACK flag set here) and read until its
+ * ACK; every other answer goes to cb.  0, or -errno */
+int nhrp_nl_talk(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
+		 void *data);
 
 #endif

@@ -1,86 +1,80 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * nhrpd: NFLOG group listener (see nhrp_nflog.h).
+ * nhrpd: packets handed to us by netfilter's NFLOG target (an iptables or
+ * nftables rule with `--nflog-group N` / `log group N`): one netlink
+ * socket per group, bound in copy-packet mode.
  */
-#include "nhrpd.h"
+#include "nhrpd/nhrpd.h"
 
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_log.h>
 
 #include "log.h"
 #include "privs.h"
+
+#include "nhrpd/nhrp_errors.h"
 #include "nhrpd/nhrp_netlink.h"
-#include "nhrpd/nhrp_nflog.h"
+#include "nhrpd/nhrp_sys_linux.h"
 
 DEFINE_MTYPE_STATIC(NHRPD, NHRP_NFLOG, "NHRP NFLOG listener");
 
 struct nhrp_nflog {
-	int fd;
+	struct mnl_socket *nl;
 	uint16_t group;
 	nhrp_nflog_cb cb;
 	void *arg;
 	struct thread *t_read;
 };
 
-static int nflog_config(int fd, uint16_t group, int type, const void *data,
-			size_t len)
+static int nflog_config(struct mnl_socket *nl, uint16_t group, int type,
+			const void *data, size_t len)
 {
-	struct {
-		struct nlmsghdr n;
-		struct nfgenmsg g;
-		char buf[64];
-	} req = {};
-	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nfgenmsg *g;
 
-	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(req.g));
-	req.n.nlmsg_type = (NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_CONFIG;
-	req.n.nlmsg_flags = NLM_F_REQUEST;
-	req.g.nfgen_family = AF_UNSPEC;
-	req.g.version = NFNETLINK_V0;
-	req.g.res_id = htons(group);
-	nl_attr_put(&req.n, sizeof(req), type, data, len);
-	return sendto(fd, &req, req.n.nlmsg_len, 0, (struct sockaddr *)&sa,
-		      sizeof(sa));
+	nlh->nlmsg_type = (NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_CONFIG;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->nfgen_family = AF_UNSPEC;
+	g->version = NFNETLINK_V0;
+	g->res_id = htons(group);
+	mnl_attr_put(nlh, type, len, data);
+	return nhrp_nl_talk(nl, nlh, NULL, NULL);
+}
+
+static int packet_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nhrp_nflog *nf = data;
+	const struct nlattr *tb[NFULA_MAX + 1];
+	ifindex_t in = 0, out = 0;
+
+	if (nlh->nlmsg_type != ((NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_PACKET))
+		return MNL_CB_OK;
+	nhrp_nl_parse(nlh, sizeof(struct nfgenmsg), tb, NFULA_MAX);
+	if (!tb[NFULA_PAYLOAD])
+		return MNL_CB_OK;
+	if (tb[NFULA_IFINDEX_INDEV])
+		in = ntohl(mnl_attr_get_u32(tb[NFULA_IFINDEX_INDEV]));
+	if (tb[NFULA_IFINDEX_OUTDEV])
+		out = ntohl(mnl_attr_get_u32(tb[NFULA_IFINDEX_OUTDEV]));
+	nf->cb(in, out, mnl_attr_get_payload(tb[NFULA_PAYLOAD]),
+	       mnl_attr_get_payload_len(tb[NFULA_PAYLOAD]), nf->arg);
+	return MNL_CB_OK;
 }
 
 static void nflog_read(struct thread *t)
 {
-	struct nhrp_nflog *nl = THREAD_ARG(t);
-	uint8_t buf[65536 + 512];
-	ssize_t len;
+	struct nhrp_nflog *nf = THREAD_ARG(t);
+	int fd = mnl_socket_get_fd(nf->nl);
+	static uint8_t buf[65536 + 512];
 
-	thread_add_read(master, nflog_read, nl, nl->fd, &nl->t_read);
+	thread_add_read(master, nflog_read, nf, fd, &nf->t_read);
 	for (int i = 0; i < 64; i++) {
-		struct nlmsghdr *h;
+		ssize_t len = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 
-		len = recv(nl->fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (len <= 0)
 			return;
-		for (h = (void *)buf; NLMSG_OK(h, (size_t)len);
-		     h = NLMSG_NEXT(h, len)) {
-			struct rtattr *tb[NFULA_MAX + 1];
-			struct nfgenmsg *g = NLMSG_DATA(h);
-			int in = 0, out = 0;
-
-			if (h->nlmsg_type !=
-				    ((NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_PACKET) ||
-			    h->nlmsg_len < NLMSG_LENGTH(sizeof(*g)))
-				continue;
-			nl_parse_attrs(tb, NFULA_MAX,
-				       (struct rtattr *)((char *)g +
-							 NLMSG_ALIGN(sizeof(*g))),
-				       h->nlmsg_len - NLMSG_LENGTH(sizeof(*g)));
-			if (!tb[NFULA_PAYLOAD])
-				continue;
-			if (tb[NFULA_IFINDEX_INDEV])
-				in = ntohl(*(uint32_t *)RTA_DATA(
-					tb[NFULA_IFINDEX_INDEV]));
-			if (tb[NFULA_IFINDEX_OUTDEV])
-				out = ntohl(*(uint32_t *)RTA_DATA(
-					tb[NFULA_IFINDEX_OUTDEV]));
-			nl->cb(in, out, RTA_DATA(tb[NFULA_PAYLOAD]),
-			       RTA_PAYLOAD(tb[NFULA_PAYLOAD]), nl->arg);
-		}
+		mnl_cb_run(buf, len, 0, 0, packet_cb, nf);
 	}
 }
 
@@ -91,44 +85,46 @@ struct nhrp_nflog *nhrp_nflog_open(uint16_t group, nhrp_nflog_cb cb, void *arg)
 		.copy_range = htonl(0xffff),
 		.copy_mode = NFULNL_COPY_PACKET,
 	};
-	struct nhrp_nflog *nl;
-	int fd, ret;
+	struct nhrp_nflog *nf;
+	struct mnl_socket *nl;
+	int ret;
 
-	fd = nl_socket(NETLINK_NETFILTER, 0);
-	if (fd < 0) {
-		zlog_warn("NFLOG group %u: no netfilter socket: %s", group,
-			  safe_strerror(errno));
+	nl = nhrp_nl_open(NETLINK_NETFILTER, 0);
+	if (!nl) {
+		flog_err(EC_NHRP_NFLOG, "NFLOG group %u: no netfilter socket: %s",
+			 group, safe_strerror(errno));
 		return NULL;
 	}
 	frr_with_privs (&nhrpd_privs) {
-		ret = nflog_config(fd, group, NFULA_CFG_CMD, &cmd, sizeof(cmd));
-		if (ret >= 0)
-			ret = nflog_config(fd, group, NFULA_CFG_MODE, &mode,
+		ret = nflog_config(nl, group, NFULA_CFG_CMD, &cmd, sizeof(cmd));
+		if (ret == 0)
+			ret = nflog_config(nl, group, NFULA_CFG_MODE, &mode,
 					   sizeof(mode));
 	}
 	if (ret < 0) {
-		zlog_warn("NFLOG group %u: cannot bind: %s", group,
-			  safe_strerror(errno));
-		close(fd);
+		flog_err(EC_NHRP_NFLOG, "NFLOG group %u: cannot bind: %s", group,
+			 safe_strerror(-ret));
+		mnl_socket_close(nl);
 		return NULL;
 	}
-	nl = XCALLOC(MTYPE_NHRP_NFLOG, sizeof(*nl));
-	nl->fd = fd;
-	nl->group = group;
-	nl->cb = cb;
-	nl->arg = arg;
-	thread_add_read(master, nflog_read, nl, fd, &nl->t_read);
+	nf = XCALLOC(MTYPE_NHRP_NFLOG, sizeof(*nf));
+	nf->nl = nl;
+	nf->group = group;
+	nf->cb = cb;
+	nf->arg = arg;
+	thread_add_read(master, nflog_read, nf, mnl_socket_get_fd(nl),
+			&nf->t_read);
 	nhrp_debug(KERNEL, "NFLOG group %u bound", group);
-	return nl;
+	return nf;
 }
 
-void nhrp_nflog_close(struct nhrp_nflog **nlp)
+void nhrp_nflog_close(struct nhrp_nflog **nfp)
 {
-	struct nhrp_nflog *nl = *nlp;
+	struct nhrp_nflog *nf = *nfp;
 
-	if (!nl)
+	if (!nf)
 		return;
-	THREAD_OFF(nl->t_read);
-	close(nl->fd);
-	XFREE(MTYPE_NHRP_NFLOG, *nlp);
+	THREAD_OFF(nf->t_read);
+	mnl_socket_close(nf->nl);
+	XFREE(MTYPE_NHRP_NFLOG, *nfp);
 }

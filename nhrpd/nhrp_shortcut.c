@@ -7,22 +7,22 @@
  * negative cache entry, so traffic keeps going through the hub and we do
  * not ask again for a while.  An answer gives a cached binding (the
  * responder's tunnel address -> NBMA address, in the kernel's neighbour
- * table) and, when the responder serves a prefix, a shortcut route in
- * zebra (type NHRP, which beats the routing protocol's route via the hub).
- * Both expire with the holding time the responder gave.
+ * table) and, when the responder serves a prefix, a shortcut route (type
+ * NHRP in zebra, which beats the routing protocol's route via the hub).
+ * Both expire with the holding time the responder gave; a shortcut still
+ * in use at two thirds of it is resolved again.
  */
-#include "nhrpd.h"
+#include "nhrpd/nhrpd.h"
 
 #include "log.h"
-#include "monotime.h"
-#include "vrf.h"
 
 #include "nhrpd/nhrp_cache.h"
-#include "nhrpd/nhrp_kernel.h"
-#include "nhrpd/nhrp_nflog.h"
-#include "nhrpd/nhrp_nhs.h"
-#include "nhrpd/nhrp_packet.h"
+#include "nhrpd/nhrp_if.h"
+#include "nhrpd/nhrp_msg.h"
+#include "nhrpd/nhrp_reg_client.h"
+#include "nhrpd/nhrp_reqid.h"
 #include "nhrpd/nhrp_shortcut.h"
+#include "nhrpd/nhrp_system.h"
 
 DEFINE_MTYPE_STATIC(NHRPD, NHRP_SHORTCUT, "NHRP shortcut");
 DEFINE_MTYPE_STATIC(NHRPD, NHRP_RESOLUTION, "NHRP resolution");
@@ -30,36 +30,30 @@ DEFINE_MTYPE_STATIC(NHRPD, NHRP_RESOLUTION, "NHRP resolution");
 #define RES_TRIES 3
 #define NEGATIVE_HOLD 60
 
+PREDECL_DLIST(resolution_list);
 struct resolution {
-	struct resolution *next;
+	struct resolution_list_item item;
 	struct interface *ifp;
 	int afi;
 	struct ipaddr target;
 	struct ipaddr server;	/* NBMA of the NHS asked */
-	uint32_t reqid;
+	struct nhrp_reqid rid;
 	unsigned int tries;
+	bool refresh;
 	struct thread *t_retry;
 };
+DECLARE_DLIST(resolution_list, struct resolution, item);
 
-static struct resolution *pending;
-static struct nhrp_shortcut *shortcuts;
-static uint32_t next_reqid = 0x10000000; /* apart from registrations */
-static struct nhrp_nflog *redirect_nflog;
-static uint16_t redirect_group;
+static struct resolution_list_head pending = INIT_DLIST(pending);
+static struct nhrp_shortcut_list_head shortcuts = INIT_DLIST(shortcuts);
 
 /* ---- shortcut routes ------------------------------------------------------ */
 
 static void shortcut_free(struct nhrp_shortcut *s, bool withdraw)
 {
-	struct nhrp_shortcut **pp;
-
-	for (pp = &shortcuts; *pp; pp = &(*pp)->next)
-		if (*pp == s) {
-			*pp = s->next;
-			break;
-		}
+	nhrp_shortcut_list_del(&shortcuts, s);
 	if (withdraw)
-		nhrp_zebra_route(&s->prefix, &s->via, s->ifp->ifindex, false);
+		nhrp_sys->route(&s->prefix, &s->via, s->ifp, false);
 	THREAD_OFF(s->t_expire);
 	THREAD_OFF(s->t_refresh);
 	XFREE(MTYPE_NHRP_SHORTCUT, s);
@@ -97,16 +91,15 @@ static void shortcut_set(struct interface *ifp, int afi,
 {
 	struct nhrp_shortcut *s;
 
-	for (s = shortcuts; s; s = s->next)
+	frr_each (nhrp_shortcut_list, &shortcuts, s)
 		if (s->ifp == ifp && prefix_same(&s->prefix, p))
 			break;
 	if (!s) {
 		s = XCALLOC(MTYPE_NHRP_SHORTCUT, sizeof(*s));
 		s->ifp = ifp;
 		prefix_copy(&s->prefix, p);
-		s->created = monotime(NULL);
-		s->next = shortcuts;
-		shortcuts = s;
+		s->created = nhrp_now();
+		nhrp_shortcut_list_add_head(&shortcuts, s);
 		zlog_info("%s: shortcut %pFX via %pIA (%pIA)", ifp->name, p, via,
 			  nbma);
 	}
@@ -114,73 +107,69 @@ static void shortcut_set(struct interface *ifp, int afi,
 	s->nbma = *nbma;
 	s->target = *target;
 	s->afi = afi;
-	s->expires = monotime(NULL) + holdtime;
+	s->expires = nhrp_now() + holdtime;
 	THREAD_OFF(s->t_expire);
 	THREAD_OFF(s->t_refresh);
 	thread_add_timer(master, shortcut_expire, s, holdtime, &s->t_expire);
 	thread_add_timer(master, shortcut_refresh, s, MAX(holdtime * 2 / 3, 1),
 			 &s->t_refresh);
-	nhrp_zebra_route(&s->prefix, &s->via, ifp->ifindex, true);
+	nhrp_sys->route(&s->prefix, &s->via, ifp, true);
 }
 
-static bool shortcut_covers(struct interface *ifp, const struct ipaddr *dst)
+bool nhrp_shortcut_covers(struct interface *ifp, const struct ipaddr *dst)
 {
+	struct nhrp_shortcut *s;
 	struct prefix host = {};
 
 	host.family = IS_IPADDR_V6(dst) ? AF_INET6 : AF_INET;
 	host.prefixlen = IS_IPADDR_V6(dst) ? 128 : 32;
 	memcpy(&host.u.prefix, &dst->ip.addr, IS_IPADDR_V6(dst) ? 16 : 4);
-	for (struct nhrp_shortcut *s = shortcuts; s; s = s->next)
+	frr_each (nhrp_shortcut_list, &shortcuts, s)
 		if (s->ifp == ifp && prefix_match(&s->prefix, &host))
 			return true;
 	return false;
 }
 
-void nhrp_shortcut_peer_gone(struct interface *ifp, const struct ipaddr *via)
+/* a binding went away (purge, expiry): shortcuts through it go with it */
+static int shortcut_peer_gone(struct nhrp_cache *c)
 {
-	struct nhrp_shortcut *s, *next;
+	struct nhrp_shortcut *s;
 
-	for (s = shortcuts; s; s = next) {
-		next = s->next;
-		if (s->ifp == ifp && ipaddr_cmp(&s->via, via) == 0)
+	if (c->type != NHRP_CACHE_CACHED && c->type != NHRP_CACHE_DYNAMIC)
+		return 0;
+	frr_each_safe (nhrp_shortcut_list, &shortcuts, s)
+		if (s->ifp == c->ifp && ipaddr_cmp(&s->via, &c->proto) == 0)
 			shortcut_free(s, true);
-	}
+	return 0;
 }
 
-void nhrp_shortcut_flush(struct interface *ifp)
+unsigned int nhrp_shortcut_flush(struct interface *ifp)
 {
-	struct nhrp_shortcut *s, *next;
+	struct nhrp_shortcut *s;
+	unsigned int n = 0;
 
-	for (s = shortcuts; s; s = next) {
-		next = s->next;
-		if (!ifp || s->ifp == ifp)
+	frr_each_safe (nhrp_shortcut_list, &shortcuts, s)
+		if (!ifp || s->ifp == ifp) {
 			shortcut_free(s, true);
-	}
-}
-
-void nhrp_shortcut_zebra_replay(void)
-{
-	for (struct nhrp_shortcut *s = shortcuts; s; s = s->next)
-		nhrp_zebra_route(&s->prefix, &s->via, s->ifp->ifindex, true);
+			n++;
+		}
+	return n;
 }
 
 void nhrp_shortcut_walk(nhrp_shortcut_walk_cb cb, void *arg)
 {
-	for (struct nhrp_shortcut *s = shortcuts; s; s = s->next)
+	struct nhrp_shortcut *s;
+
+	frr_each_safe (nhrp_shortcut_list, &shortcuts, s)
 		cb(s, arg);
 }
 
-/* ---- resolution ---------------------------------------------------------------- */
+/* ---- our Resolution Requests ------------------------------------------------ */
 
 static void resolution_free(struct resolution *r)
 {
-	struct resolution **pp;
-
-	for (pp = &pending; *pp; pp = &(*pp)->next)
-		if (*pp == r) {
-			*pp = r->next;
-			break;
-		}
+	resolution_list_del(&pending, r);
+	nhrp_reqid_release(&r->rid);
 	THREAD_OFF(r->t_retry);
 	XFREE(MTYPE_NHRP_RESOLUTION, r);
 }
@@ -194,6 +183,25 @@ static void negative(struct interface *ifp, const struct ipaddr *target)
 			       NEGATIVE_HOLD);
 }
 
+static int send_request(struct resolution *r)
+{
+	struct interface *ifp = r->ifp;
+	struct nhrp_pkt p;
+	struct nhrp_cie *cie;
+
+	if (!nhrp_pdu_init(&p, NHRP_PKT_RES_REQ, ifp, r->afi))
+		return -1;
+	p.flags = NHRP_FLAG_RES_Q | NHRP_FLAG_NAT;
+	p.reqid = r->rid.id;
+	nhrp_ip_to_addr(&p.dst_proto, &r->target);
+	cie = nhrp_cie_add(&p, &p.cie);
+	cie->holdtime = nhrp_if(ifp)->afi[r->afi].holdtime;
+	cie->mtu = nhrp_if_mtu(ifp, r->afi);
+	nhrp_ext_request(ifp, &p, true);
+	nhrp_ext_add(&p, NHRP_EXT_END | NHRP_EXT_COMPULSORY);
+	return nhrp_pdu_send(ifp, &r->server, &p);
+}
+
 static void resolution_send(struct thread *t)
 {
 	struct resolution *r = THREAD_ARG(t);
@@ -205,25 +213,40 @@ static void resolution_send(struct thread *t)
 		resolution_free(r);
 		return;
 	}
-	nhrp_packet_send_resreq(r->ifp, r->afi, &r->target, r->reqid,
-				&r->server);
+	send_request(r);
 	thread_add_timer(master, resolution_send, r, 1 << (r->tries - 1),
 			 &r->t_retry);
 }
 
-struct nhs_pick {
-	struct interface *ifp;
-	int afi;
-	struct nhrp_nhs *up;
-};
+static void resolution_reply(struct nhrp_reqid *rid, struct nhrp_rx *rx);
 
-static void pick_nhs(struct nhrp_nhs *nhs, void *arg)
+static bool resolve(struct interface *ifp, int afi, const struct ipaddr *target,
+		    bool refresh)
 {
-	struct nhs_pick *pk = arg;
+	struct nhrp_cache *c = nhrp_cache_find(ifp, target);
+	struct nhrp_nhs *nhs;
+	struct resolution *r;
 
-	if (!pk->up && nhs->ifp == pk->ifp && nhs->afi == pk->afi &&
-	    nhs->status == NHS_UP)
-		pk->up = nhs;
+	if (!refresh && c && c->type != NHRP_CACHE_INVALID)
+		return true; /* known, being resolved, or known to fail */
+	frr_each (resolution_list, &pending, r)
+		if (r->ifp == ifp && ipaddr_cmp(&r->target, target) == 0)
+			return true;
+	nhs = nhrp_nhs_pick(ifp, afi);
+	if (!nhs)
+		return false;
+	r = XCALLOC(MTYPE_NHRP_RESOLUTION, sizeof(*r));
+	r->ifp = ifp;
+	r->afi = afi;
+	r->target = *target;
+	r->server = nhs->nbma;
+	r->refresh = refresh;
+	nhrp_reqid_new(&r->rid, NHRP_PKT_RES_REPLY, resolution_reply);
+	resolution_list_add_head(&pending, r);
+	nhrp_debug(COMMON, "%s: resolving %pIA through %pIA (id %u)", ifp->name,
+		   target, &r->server, r->rid.id);
+	thread_add_timer(master, resolution_send, r, 0, &r->t_retry);
+	return true;
 }
 
 bool nhrp_shortcut_resolve(struct interface *ifp, int afi,
@@ -232,144 +255,101 @@ bool nhrp_shortcut_resolve(struct interface *ifp, int afi,
 	return resolve(ifp, afi, target, false);
 }
 
-static bool resolve(struct interface *ifp, int afi, const struct ipaddr *target,
-		    bool refresh)
+static void resolution_reply(struct nhrp_reqid *rid, struct nhrp_rx *rx)
 {
-	struct nhs_pick pk = {ifp, afi, NULL};
-	struct nhrp_cache *c = nhrp_cache_find(ifp, target);
-	struct resolution *r;
-
-	if (!refresh && c && c->type != NHRP_CACHE_INVALID)
-		return true; /* known, being resolved, or known to fail */
-	for (r = pending; r; r = r->next)
-		if (r->ifp == ifp && ipaddr_cmp(&r->target, target) == 0)
-			return true;
-	nhrp_nhs_walk(pick_nhs, &pk);
-	if (!pk.up)
-		return false;
-	r = XCALLOC(MTYPE_NHRP_RESOLUTION, sizeof(*r));
-	r->ifp = ifp;
-	r->afi = afi;
-	r->target = *target;
-	r->server = pk.up->nbma;
-	r->reqid = ++next_reqid;
-	r->next = pending;
-	pending = r;
-	nhrp_debug(COMMON, "%s: resolving %pIA through %pIA (id %u)", ifp->name,
-		   target, &r->server, r->reqid);
-	thread_add_timer(master, resolution_send, r, 0, &r->t_retry);
-	return true;
-}
-
-void nhrp_shortcut_traffic(struct interface *ifp, int afi,
-			   const struct ipaddr *dst)
-{
-	struct nhrp_interface *nifp = nhrp_if(ifp);
-
-	if (!nifp->afi[afi].shortcut) {
-		nhrp_debug(COMMON, "%s: traffic indication for %pIA ignored (no shortcut)",
-			   ifp->name, dst);
-		return;
-	}
-	if (shortcut_covers(ifp, dst))
-		return;
-	nhrp_shortcut_resolve(ifp, afi, dst);
-}
-
-void nhrp_shortcut_reply(struct interface *ifp, uint32_t reqid, uint8_t code,
-			 uint8_t prefixlen, const struct ipaddr *via,
-			 const struct ipaddr *nbma, uint16_t holdtime)
-{
-	struct resolution *r;
+	struct resolution *r = container_of(rid, struct resolution, rid);
+	struct interface *ifp = r->ifp;
+	struct nhrp_pkt *p = rx->p;
+	struct ipaddr via = {}, nbma = {};
+	struct nhrp_cie *cie = p->cie.count ? NHRP_CIE(p, p->cie, 0) : NULL;
 	struct nhrp_cache *c;
-	struct prefix p = {};
-	uint8_t hostlen;
+	struct prefix pfx = {};
+	uint16_t holdtime;
+	uint8_t hostlen, prefixlen;
 
-	for (r = pending; r; r = r->next)
-		if (r->ifp == ifp && r->reqid == reqid)
-			break;
-	if (!r) {
-		nhrp_debug(COMMON, "%s: resolution reply id %u: not ours",
-			   ifp->name, reqid);
+	if (rx->ifp != ifp) {
+		nhrp_debug(COMMON, "%s: resolution reply id %u: not for this interface",
+			   rx->ifp->name, p->reqid);
 		return;
 	}
-	if (code != 0 || !via || !nbma || IS_IPADDR_NONE(via) ||
-	    IS_IPADDR_NONE(nbma)) {
+	if (cie) {
+		nhrp_addr_to_ip(&cie->proto, &via);
+		nhrp_addr_to_ip(&cie->nbma, &nbma);
+	}
+	if (!cie || cie->code != NHRP_CODE_SUCCESS || IS_IPADDR_NONE(&via) ||
+	    IS_IPADDR_NONE(&nbma)) {
 		nhrp_debug(COMMON, "%s: %pIA cannot be resolved (code %u)",
-			   ifp->name, &r->target, code);
+			   ifp->name, &r->target,
+			   cie ? cie->code : NHRP_CODE_NO_BINDING);
 		negative(ifp, &r->target);
 		resolution_free(r);
 		return;
 	}
-	if (!holdtime)
-		holdtime = nhrp_if(ifp)->afi[r->afi].holdtime;
+	holdtime = cie->holdtime ? cie->holdtime
+				 : nhrp_if(ifp)->afi[r->afi].holdtime;
 	/* the responder's binding: how to reach it directly */
-	c = nhrp_cache_get(ifp, via);
+	c = nhrp_cache_get(ifp, &via);
 	if (c->type <= NHRP_CACHE_CACHED)
-		nhrp_cache_set(c, NHRP_CACHE_CACHED, nbma, NULL, holdtime);
-	if (ipaddr_cmp(&r->target, via) != 0) {
+		nhrp_cache_set(c, NHRP_CACHE_CACHED, &nbma, NULL, holdtime);
+	if (ipaddr_cmp(&r->target, &via) != 0) {
 		c = nhrp_cache_find(ifp, &r->target);
 		if (c && c->type <= NHRP_CACHE_NEGATIVE)
 			nhrp_cache_del(c);
 		/* the prefix the responder serves, not just the address asked
 		 * for (FRR PR #16640 sent /32s) */
 		hostlen = IS_IPADDR_V6(&r->target) ? 128 : 32;
+		prefixlen = cie->prefix_len;
 		if (!prefixlen || prefixlen > hostlen)
 			prefixlen = hostlen;
-		p.family = IS_IPADDR_V6(&r->target) ? AF_INET6 : AF_INET;
-		p.prefixlen = prefixlen;
-		memcpy(&p.u.prefix, &r->target.ip.addr, hostlen / 8);
-		apply_mask(&p);
-		shortcut_set(ifp, r->afi, &r->target, &p, via, nbma, holdtime);
+		pfx.family = IS_IPADDR_V6(&r->target) ? AF_INET6 : AF_INET;
+		pfx.prefixlen = prefixlen;
+		memcpy(&pfx.u.prefix, &r->target.ip.addr, hostlen / 8);
+		apply_mask(&pfx);
+		shortcut_set(ifp, r->afi, &r->target, &pfx, &via, &nbma,
+			     holdtime);
 	}
 	resolution_free(r);
 }
 
-/* ---- hub: redirect ------------------------------------------------------------- */
+/* ---- phase 2: the kernel asks us for a next hop ----------------------------- */
 
-/* traffic that came in on an NHRP interface and goes back out of it: the
- * sender should talk to the destination directly */
-static void redirect_captured(int in, int out, const uint8_t *pkt, size_t len,
-			      void *arg)
+static int neigh_probe(struct interface *ifp, const struct ipaddr *proto)
 {
-	struct interface *ifp = if_lookup_by_index(in, VRF_DEFAULT);
-	struct nhrp_interface *nifp;
-	struct nhrp_route_info ri;
-	struct ipaddr src = {}, prev;
-	struct nhrp_cache *c;
+	int afi = nhrp_afi_of(proto);
 
-	if (!ifp || !(nifp = nhrp_if(ifp)) || !nifp->enabled[NHRP_AFI_IP] ||
-	    !nifp->afi[NHRP_AFI_IP].redirect || len < 20 || (pkt[0] >> 4) != 4)
-		return;
-	SET_IPADDR_V4(&src);
-	memcpy(&src.ipaddr_v4, pkt + 12, 4);
-	/* the previous hop: our route back to the source */
-	if (nhrp_kernel_route_get(&src, &ri) < 0 || ri.oif != ifp->ifindex)
-		return;
-	prev = IS_IPADDR_NONE(&ri.gateway) ? src : ri.gateway;
-	c = nhrp_cache_find(ifp, &prev);
-	if (!c || IS_IPADDR_NONE(&c->nbma) || c->type == NHRP_CACHE_LOCAL)
-		return;
-	nhrp_packet_send_traffic(ifp, &c->nbma, pkt, len);
+	if (!nhrp_if_enabled(ifp, afi))
+		return 0;
+	if (nhrp_cache_kernel_probe(ifp, proto))
+		return 0;
+	/* a next hop in the tunnel we have no binding for yet */
+	if (!nhrp_shortcut_resolve(ifp, afi, proto))
+		nhrp_debug(KERNEL, "%s: no binding for %pIA", ifp->name, proto);
+	return 0;
 }
 
-void nhrp_shortcut_config(void)
+static int shortcut_if_down(struct interface *ifp)
 {
-	if (nhrp_conf.nflog_group == redirect_group &&
-	    (redirect_nflog || !redirect_group))
-		return;
-	nhrp_nflog_close(&redirect_nflog);
-	redirect_group = nhrp_conf.nflog_group;
-	if (redirect_group)
-		redirect_nflog =
-			nhrp_nflog_open(redirect_group, redirect_captured, NULL);
+	struct resolution *r;
+
+	frr_each_safe (resolution_list, &pending, r)
+		if (r->ifp == ifp)
+			resolution_free(r);
+	nhrp_shortcut_flush(ifp);
+	return 0;
+}
+
+void nhrp_shortcut_init(void)
+{
+	hook_register(nhrp_cache_gone, shortcut_peer_gone);
+	hook_register(nhrp_sys_neigh_probe, neigh_probe);
+	hook_register(nhrp_if_down, shortcut_if_down);
 }
 
 void nhrp_shortcut_fini(void)
 {
-	nhrp_nflog_close(&redirect_nflog);
-	redirect_group = 0;
-	while (pending)
-		resolution_free(pending);
+	struct resolution *r;
+
+	while ((r = resolution_list_first(&pending)))
+		resolution_free(r);
 	nhrp_shortcut_flush(NULL);
 }

@@ -4,24 +4,25 @@
  * grammar and JSON keys (scripts written for FRR keep working); Cisco-like
  * `show dmvpn` and `show ip nhrp traffic` add what an IOS user looks for.
  */
-#include "nhrpd.h"
+#include "nhrpd/nhrpd.h"
 
 #include "command.h"
 #include "json.h"
-#include "monotime.h"
 #include "prefix.h"
 #include "vrf.h"
 #include "vty.h"
 
 #include "nhrpd/nhrp_cache.h"
-#include "nhrpd/nhrp_nhs.h"
+#include "nhrpd/nhrp_if.h"
+#include "nhrpd/nhrp_reg_client.h"
 #include "nhrpd/nhrp_shortcut.h"
+#include "nhrpd/nhrp_ui.h"
 
 #include "nhrpd/nhrp_show_clippy.c"
 
-static const char *uptime_str(time_t since, char *buf, size_t len)
+static const char *uptime_str(uint32_t since, char *buf, size_t len)
 {
-	time_t t = monotime(NULL) - since;
+	time_t t = nhrp_now() - since;
 
 	if (t >= 86400)
 		snprintf(buf, len, "%lldd%02lldh", (long long)t / 86400,
@@ -52,16 +53,24 @@ struct cache_show {
 static void cache_show_one(struct nhrp_cache *c, void *arg)
 {
 	struct cache_show *cs = arg;
-	time_t left = c->expires ? c->expires - monotime(NULL) : 0;
+	uint32_t left = nhrp_cache_left(c);
 	char nbma[INET6_ADDRSTRLEN] = "-", claimed[INET6_ADDRSTRLEN] = "-";
 
 	if (!cache_in_afi(c, cs->afi))
 		return;
 	cs->count++;
-	if (!IS_IPADDR_NONE(&c->nbma))
-		ipaddr2str(&c->nbma, nbma, sizeof(nbma));
-	if (!IS_IPADDR_NONE(&c->claimed))
-		ipaddr2str(&c->claimed, claimed, sizeof(claimed));
+	if (c->peer) {
+		ipaddr2str(&c->peer->nbma, nbma, sizeof(nbma));
+		ipaddr2str(&c->peer->claimed, claimed, sizeof(claimed));
+	} else if (c->type == NHRP_CACHE_LOCAL) {
+		/* our own: the NBMA address we have (as FRR shows it) */
+		struct nhrp_interface *nifp = nhrp_if(c->ifp);
+
+		if (!IS_IPADDR_NONE(&nifp->nbma)) {
+			ipaddr2str(&nifp->nbma, nbma, sizeof(nbma));
+			ipaddr2str(&nifp->nbma, claimed, sizeof(claimed));
+		}
+	}
 	if (cs->table) {
 		json_object *e = json_object_new_object();
 
@@ -77,7 +86,7 @@ static void cache_show_one(struct nhrp_cache *c, void *arg)
 		json_object_string_add(e, "identity", "-");
 		json_object_int_add(e, "prefixLength", c->prefixlen);
 		json_object_int_add(e, "holdtime", c->holdtime);
-		json_object_int_add(e, "expiresIn", left > 0 ? left : 0);
+		json_object_int_add(e, "expiresIn", left);
 		json_object_boolean_add(e, "unique", c->unique);
 		json_object_boolean_add(e, "installed", c->in_kernel);
 		json_object_array_add(cs->table, e);
@@ -119,7 +128,7 @@ static void nhs_show_one(struct nhrp_nhs *nhs, void *arg)
 		json_object_string_add(e, "protocol", proto);
 		json_object_string_add(e, "status",
 				       nhrp_nhs_status_str(nhs->status));
-		json_object_int_add(e, "requestId", nhs->reqid);
+		json_object_int_add(e, "requestId", nhs->rid.id);
 		json_object_int_add(e, "requestsSent", nhs->req_sent);
 		json_object_int_add(e, "retransmissions", nhs->req_failed);
 		json_object_int_add(e, "repliesReceived", nhs->replies);
@@ -153,7 +162,7 @@ struct sc_show {
 static void shortcut_show_one(struct nhrp_shortcut *s, void *arg)
 {
 	struct sc_show *ss = arg;
-	time_t left = s->expires - monotime(NULL);
+	long left = (long)s->expires - (long)nhrp_now();
 
 	if ((s->prefix.family == AF_INET6) != (ss->afi == NHRP_AFI_IP6))
 		return;
@@ -210,7 +219,11 @@ DEFPY(show_nhrp, show_nhrp_cmd,
 			vty_out(vty, "%-8s %-10s %-24s %-24s %-24s %-6s %s\n",
 				"Iface", "Type", "Protocol", "NBMA",
 				"Claimed NBMA", "Flags", "Identity");
-		nhrp_cache_walk(NULL, cache_show_one, &cs);
+		struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
+		struct interface *ifp;
+
+		FOR_ALL_INTERFACES (vrf, ifp)
+			nhrp_cache_walk(ifp, cache_show_one, &cs);
 		count = cs.count;
 	}
 	if (json)
@@ -220,81 +233,113 @@ DEFPY(show_nhrp, show_nhrp_cmd,
 	return CMD_SUCCESS;
 }
 
-/* Cisco's `show dmvpn`: one row per peer with an NBMA binding */
+/* Cisco's `show dmvpn`: one row per peer, with the tunnel addresses it
+ * is bound to */
 struct dmvpn_show {
 	struct vty *vty;
 	json_object *arr;
-	struct interface *ifp;
-	unsigned int count;
 };
 
-static void dmvpn_attr(const struct nhrp_cache *c, char *buf, size_t len)
+static bool dmvpn_entry(const struct nhrp_cache *c)
 {
-	snprintf(buf, len, "%s%s",
-		 c->type == NHRP_CACHE_STATIC || c->type == NHRP_CACHE_NHS
-			 ? "S"
-			 : "D",
-		 ipaddr_cmp(&c->nbma, &c->claimed) != 0 &&
-				 !IS_IPADDR_NONE(&c->claimed)
-			 ? "N"
-			 : "");
+	return nhrp_cache_type_binds(c->type);
 }
 
-static void dmvpn_one(struct nhrp_cache *c, void *arg)
+static unsigned int dmvpn_entries(struct nhrp_peer *peer)
 {
-	struct dmvpn_show *ds = arg;
-	struct nhrp_interface *nifp = nhrp_if(c->ifp);
+	struct nhrp_cache *c;
+	unsigned int n = 0;
+
+	frr_each (nhrp_peer_cache_list, &peer->caches, c)
+		if (dmvpn_entry(c))
+			n++;
+	return n;
+}
+
+static const char *dmvpn_state(const struct nhrp_cache *c)
+{
+	struct nhrp_nhs_list_rt_head *list;
+	struct nhrp_nhs *nhs;
+
+	if (c->type != NHRP_CACHE_NHS)
+		return "UP";
+	/* a server is up once it has answered our registration */
+	list = nhrp_nhs_of(c->ifp);
+	if (list)
+		frr_each (nhrp_nhs_list_rt, list, nhs)
+			if (ipaddr_cmp(&nhs->proto, &c->proto) == 0 &&
+			    nhs->status == NHS_UP)
+				return "UP";
+	return "NHRP";
+}
+
+static void dmvpn_attr(struct nhrp_peer *peer, char *buf, size_t len)
+{
+	struct nhrp_cache *c;
+	bool stat = false;
+
+	frr_each (nhrp_peer_cache_list, &peer->caches, c)
+		if (c->type == NHRP_CACHE_STATIC || c->type == NHRP_CACHE_NHS)
+			stat = true;
+	snprintf(buf, len, "%s%s", stat ? "S" : "D",
+		 nhrp_peer_natted(peer) ? "N" : "");
+}
+
+static void dmvpn_one(struct dmvpn_show *ds, struct nhrp_peer *peer)
+{
+	struct nhrp_interface *nifp = nhrp_if(peer->ifp);
+	unsigned int n = dmvpn_entries(peer), i = 0;
+	struct nhrp_cache *c;
+	json_object *addrs = NULL;
 	char up[32], attr[8];
-	const char *state = "UP";
 
-	if (c->type < NHRP_CACHE_CACHED || c->type == NHRP_CACHE_LOCAL ||
-	    IS_IPADDR_NONE(&c->nbma))
+	if (!n)
 		return;
-	if (c->type == NHRP_CACHE_NHS) {
-		/* an NHS is up once it has answered our registration */
-		struct nhrp_nhs_state *st = nifp->nhs_state;
-		struct nhrp_nhs *nhs;
+	uptime_str(peer->created, up, sizeof(up));
+	dmvpn_attr(peer, attr, sizeof(attr));
+	if (ds->arr)
+		addrs = json_object_new_array();
+	frr_each (nhrp_peer_cache_list, &peer->caches, c) {
+		if (!dmvpn_entry(c))
+			continue;
+		if (addrs) {
+			json_object_array_add(addrs, json_object_new_stringf(
+							     "%pIA", &c->proto));
+			if (i++)
+				continue;
+			json_object *e = json_object_new_object();
 
-		state = "NHRP";
-		if (st)
-			frr_each (nhrp_nhs_list_rt, &st->list, nhs)
-				if (ipaddr_cmp(&nhs->proto, &c->proto) == 0 &&
-				    nhs->status == NHS_UP)
-					state = "UP";
+			/* FRR 8.4's keys first */
+			json_object_string_addf(e, "src", "%pIA", &nifp->nbma);
+			json_object_string_addf(e, "dst", "%pIA", &peer->nbma);
+			json_object_boolean_add(e, "notifierActive", false);
+			json_object_int_add(e, "sas", 0);
+			json_object_string_add(e, "identity", "");
+			json_object_string_add(e, "interface", peer->ifp->name);
+			json_object_string_addf(e, "peerNbma", "%pIA",
+						&peer->nbma);
+			json_object_string_addf(e, "peerClaimedNbma", "%pIA",
+						&peer->claimed);
+			json_object_string_addf(e, "peerTunnel", "%pIA",
+						&c->proto);
+			json_object_int_add(e, "entries", n);
+			json_object_object_add(e, "tunnelAddresses", addrs);
+			json_object_string_add(e, "state", dmvpn_state(c));
+			json_object_string_add(e, "upDownTime", up);
+			json_object_string_add(e, "attributes", attr);
+			json_object_string_add(e, "type",
+					       nhrp_cache_type_str(c->type));
+			json_object_array_add(ds->arr, e);
+			continue;
+		}
+		if (i++ == 0)
+			vty_out(ds->vty, "%5u %15pIA %15pIA %5s %9s %5s\n", n,
+				&peer->nbma, &c->proto, dmvpn_state(c), up,
+				attr);
+		else
+			vty_out(ds->vty, "%5s %15s %15pIA %5s %9s %5s\n", "", "",
+				&c->proto, dmvpn_state(c), up, attr);
 	}
-	ds->count++;
-	uptime_str(c->created, up, sizeof(up));
-	dmvpn_attr(c, attr, sizeof(attr));
-	if (ds->arr) {
-		json_object *e = json_object_new_object();
-
-		/* FRR 8.4's keys first */
-		json_object_string_addf(e, "src", "%pIA", &nifp->nbma);
-		json_object_string_addf(e, "dst", "%pIA", &c->nbma);
-		json_object_boolean_add(e, "notifierActive", false);
-		json_object_int_add(e, "sas", 0);
-		json_object_string_add(e, "identity", "");
-		json_object_string_add(e, "interface", c->ifp->name);
-		json_object_string_addf(e, "peerNbma", "%pIA", &c->nbma);
-		json_object_string_addf(e, "peerTunnel", "%pIA", &c->proto);
-		json_object_string_add(e, "state", state);
-		json_object_string_add(e, "upDownTime", up);
-		json_object_string_add(e, "attributes", attr);
-		json_object_string_add(e, "type", nhrp_cache_type_str(c->type));
-		json_object_array_add(ds->arr, e);
-		return;
-	}
-	vty_out(ds->vty, "%5d %15pIA %15pIA %5s %9s %5s\n", 1, &c->nbma,
-		&c->proto, state, up, attr);
-}
-
-static void dmvpn_count(struct nhrp_cache *c, void *arg)
-{
-	unsigned int *n = arg;
-
-	if (c->type >= NHRP_CACHE_CACHED && c->type != NHRP_CACHE_LOCAL &&
-	    !IS_IPADDR_NONE(&c->nbma))
-		(*n)++;
 }
 
 DEFPY(show_dmvpn, show_dmvpn_cmd, "show dmvpn [json$json]",
@@ -309,13 +354,15 @@ DEFPY(show_dmvpn, show_dmvpn_cmd, "show dmvpn [json$json]",
 			"Legend: Attrb --> S - Static, D - Dynamic, N - NATed\n\n");
 	FOR_ALL_INTERFACES (vrf, ifp) {
 		struct nhrp_interface *nifp = nhrp_if(ifp);
+		struct nhrp_peer *peer;
 		unsigned int peers = 0;
 
 		if (!nifp || !nifp->enabled[NHRP_AFI_IP])
 			continue;
-		ds.ifp = ifp;
 		if (!json) {
-			nhrp_cache_walk(ifp, dmvpn_count, &peers);
+			nhrp_peer_foreach (nifp, peer)
+				if (dmvpn_entries(peer))
+					peers++;
 			vty_out(vty,
 				"Interface: %s, IPv4 NHRP Details\nType:%s, NHRP Peers:%u,\n\n",
 				ifp->name,
@@ -327,7 +374,8 @@ DEFPY(show_dmvpn, show_dmvpn_cmd, "show dmvpn [json$json]",
 				"Peer NBMA Addr", "Peer Tunnel Add", "State",
 				"UpDn Tm", "Attrb");
 		}
-		nhrp_cache_walk(ifp, dmvpn_one, &ds);
+		nhrp_peer_foreach (nifp, peer)
+			dmvpn_one(&ds, peer);
 		if (!json)
 			vty_out(vty, "\n");
 	}

@@ -15,6 +15,7 @@
 #include "yang.h"
 
 #include "nhrpd/nhrp_nb.h"
+#include "nhrpd/nhrp_ui.h"
 
 #define NHRP_STR "NHRP information\n"
 #define AFI_HELP "IP information\nIPv6 information\n"

@@ -196,7 +196,9 @@ def test_replay_cisco_registration_requests(replay):
     cache_doc, dmvpn_doc = hub.vtysh(["show ip nhrp cache json", "show dmvpn json"], json=True)
     checked_at = time.monotonic()
     cache = by_protocol(cache_doc)
-    peers = {e["peerTunnel"]: e for e in dmvpn_doc}
+    # one row per peer (NBMA address), with every tunnel address it registered
+    peers = {a: e for e in dmvpn_doc for a in e["tunnelAddresses"]}
+    assert len(dmvpn_doc) == 1 and dmvpn_doc[0]["entries"] == len(injected), dmvpn_doc
     for a, (t, r) in injected.items():
         e = cache.get(a)
         assert e is not None, ("no cache entry for", a, r.label, sorted(cache))
@@ -240,7 +242,7 @@ def test_registration_behind_nat(replay):
     assert e["type"] == "dynamic", e
     assert e["nbma"] == real and e["claimed_nbma"] == CLAIMED_NBMA, e
     assert 0 < e["expiresIn"] <= r.htime and e["holdtime"] == r.htime, e
-    peer = next(p for p in dmvpn_doc if p["peerTunnel"] == a)
+    peer = next(p for p in dmvpn_doc if a in p["tunnelAddresses"])
     assert peer["peerNbma"] == real and "N" in peer["attributes"], peer
     # the kernel sends to the real address too
     hub.wait_until(lambda: real in hub.run("ip neigh show dev gre1 to %s" % a).stdout, 10,

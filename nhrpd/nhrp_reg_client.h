@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * nhrpd: the client side (NHC, spoke): registration with the next hop
- * servers of `ip nhrp nhs`.
+ * nhrpd: registration, the client's side (NHC, spoke): our registrations
+ * with the next hop servers of `ip nhrp nhs`.
  */
-#ifndef NHRP_NHS_H
-#define NHRP_NHS_H
+#ifndef NHRP_REG_CLIENT_H
+#define NHRP_REG_CLIENT_H
 
-#include "nhrpd.h"
-#include "resolver.h"
+#include "nhrpd/nhrpd.h"
+#include "nhrpd/nhrp_reqid.h"
+#include "nhrpd/nhrp_system.h"
 
 enum nhrp_nhs_status {
 	NHS_RESOLVING,	  /* waiting for the NBMA name to resolve */
@@ -26,14 +27,16 @@ struct nhrp_nhs {
 	struct ipaddr proto;	 /* NHS protocol address (once known) */
 	char name[256];		 /* NBMA address or name, as configured */
 	struct ipaddr nbma;	 /* resolved NBMA address */
-	struct resolver_query dns;
+	struct nhrp_peer *peer;	 /* at nbma */
+	struct nhrp_resolve dns;
 	bool dns_pending;
 
 	enum nhrp_nhs_status status;
-	uint32_t reqid;		 /* kept across retransmissions */
+	struct nhrp_reqid rid;	 /* kept across retransmissions */
+	uint16_t holdtime;	 /* the one our last request carried */
 	unsigned int backoff;	 /* seconds to the next retransmission */
-	time_t first_sent;	 /* of the unanswered request */
-	time_t up_since, last_reply;
+	uint32_t first_sent;	 /* of the unanswered request */
+	uint32_t up_since, last_reply;
 	uint8_t last_code;
 	struct ipaddr nat_nbma;	 /* our NBMA as the server saw it */
 	uint64_t req_sent, req_failed, replies;
@@ -41,22 +44,18 @@ struct nhrp_nhs {
 };
 DECLARE_DLIST(nhrp_nhs_list_rt, struct nhrp_nhs, item);
 
-struct nhrp_nhs_state {
-	struct nhrp_nhs_list_rt_head list;
-};
-
-void nhrp_nhs_update(struct interface *ifp);
-/* our NBMA address changed: register again now */
-void nhrp_nhs_reregister(struct interface *ifp);
-/* stop registering; with purge, tell registered servers we leave */
-void nhrp_nhs_stop(struct interface *ifp, bool purge);
-void nhrp_nhs_stop_all(bool purge);
+void nhrp_reg_client_init(void);
+/* stop registering everywhere; with purge, tell registered servers */
+void nhrp_reg_client_stop_all(bool purge);
 const char *nhrp_nhs_status_str(enum nhrp_nhs_status s);
-struct nhrp_nhs *nhrp_nhs_by_reqid(struct interface *ifp, uint32_t reqid);
-/* a Registration Reply for nhs arrived: code is the CIE code */
-void nhrp_nhs_reply(struct nhrp_nhs *nhs, uint8_t code,
-		    const struct ipaddr *nhs_proto, const struct ipaddr *nat);
+/* a server of ifp (for afi) we are registered with, or NULL */
+struct nhrp_nhs *nhrp_nhs_pick(struct interface *ifp, int afi);
+/* the servers of ifp (NULL: none) */
+struct nhrp_nhs_list_rt_head *nhrp_nhs_of(struct interface *ifp);
 typedef void (*nhrp_nhs_walk_cb)(struct nhrp_nhs *nhs, void *arg);
 void nhrp_nhs_walk(nhrp_nhs_walk_cb cb, void *arg);
+
+/* an NHS came up or went down (status changed to or from NHS_UP) */
+DECLARE_HOOK(nhrp_nhs_change, (struct nhrp_nhs *nhs), (nhs));
 
 #endif

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nhrpd: state shared by the whole protocol core: the memory group, the
+ * debug flags, the global configuration, the clock and the system
+ * interface with its upward hooks (see nhrp_system.h).
+ */
+#include "nhrpd/nhrpd.h"
+
+#include "monotime.h"
+
+#include "nhrpd/nhrp_system.h"
+
+DEFINE_MGROUP(NHRPD, "NHRP");
+
+unsigned int nhrp_debug_flags;
+struct nhrp_global_conf nhrp_conf;
+const struct nhrp_system *nhrp_sys;
+
+uint32_t nhrp_now(void)
+{
+	return (uint32_t)monotime(NULL);
+}
+
+void nhrp_system_set(const struct nhrp_system *sys)
+{
+	nhrp_sys = sys;
+}
+
+DEFINE_HOOK(nhrp_sys_packet, (struct interface *ifp,
+			      const struct ipaddr *from, const uint8_t *buf,
+			      size_t len),
+	    (ifp, from, buf, len));
+DEFINE_HOOK(nhrp_sys_neigh_probe,
+	    (struct interface *ifp, const struct ipaddr *proto),
+	    (ifp, proto));
+DEFINE_HOOK(nhrp_sys_if_change, (struct interface *ifp), (ifp));
+DEFINE_HOOK(nhrp_sys_if_gone, (struct interface *ifp), (ifp));
+
+void nhrp_sys_packet_in(struct interface *ifp, const struct ipaddr *from,
+			const uint8_t *buf, size_t len)
+{
+	hook_call(nhrp_sys_packet, ifp, from, buf, len);
+}
+
+void nhrp_sys_neigh_probe_in(struct interface *ifp, const struct ipaddr *proto)
+{
+	hook_call(nhrp_sys_neigh_probe, ifp, proto);
+}
+
+void nhrp_sys_if_change_in(struct interface *ifp)
+{
+	hook_call(nhrp_sys_if_change, ifp);
+}
+
+void nhrp_sys_if_gone_in(struct interface *ifp)
+{
+	hook_call(nhrp_sys_if_gone, ifp);
+}

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nhrpd: Error Indications (RFC 2332 5.2.7).  We send one about a packet
+ * we refuse, to the NBMA address it came from, quoting the packet; never
+ * about an Error Indication.  Sending is rate-limited per source address
+ * (a flood from one address does not silence the errors others should
+ * get) and overall (a flood from many addresses makes no amplifier).
+ * Received ones are logged at debug level.
+ */
+#include "nhrpd/nhrpd.h"
+
+#include "jhash.h"
+#include "log.h"
+
+#include "nhrpd/nhrp_if.h"
+#include "nhrpd/nhrp_msg.h"
+
+#define ERROR_PER_SOURCE 10	/* per second and source NBMA address */
+#define ERROR_TOTAL 200		/* per second, all sources */
+#define ERROR_SLOTS 256
+
+static struct {
+	struct ipaddr src;
+	uint32_t window;
+	uint16_t count;
+} slots[ERROR_SLOTS];
+static uint32_t total_window, total_count;
+
+static bool error_allowed(const struct ipaddr *src)
+{
+	uint32_t now = nhrp_now();
+	unsigned int i = jhash(&src->ip.addr, IS_IPADDR_V6(src) ? 16 : 4, 0) %
+			 ERROR_SLOTS;
+
+	if (total_window != now) {
+		total_window = now;
+		total_count = 0;
+	}
+	if (total_count >= ERROR_TOTAL)
+		return false;
+	if (slots[i].window != now || ipaddr_cmp(&slots[i].src, src) != 0) {
+		slots[i].src = *src;
+		slots[i].window = now;
+		slots[i].count = 0;
+	}
+	if (slots[i].count >= ERROR_PER_SOURCE)
+		return false;
+	slots[i].count++;
+	total_count++;
+	return true;
+}
+
+void nhrp_error_send(struct nhrp_rx *rx, uint16_t code, uint16_t offset)
+{
+	const struct nhrp_pkt *bad = rx->p;
+	struct nhrp_pkt p;
+
+	if (bad->type == NHRP_PKT_ERROR || rx->afi < 0)
+		return;
+	if (!nhrp_pdu_init(&p, NHRP_PKT_ERROR, rx->ifp, rx->afi))
+		return;
+	if (!error_allowed(&rx->from)) {
+		nhrp_debug(COMMON, "%s: error indication to %pIA suppressed (rate)",
+			   rx->ifp->name, &rx->from);
+		return;
+	}
+	p.error_code = code;
+	p.error_offset = offset;
+	p.dst_proto = bad->src_proto;
+	p.body = rx->buf;
+	p.body_len = MIN(rx->len, (size_t)NHRP_PKT_MAX - 64);
+	nhrp_debug(COMMON, "%s: error indication to %pIA: %s", rx->ifp->name,
+		   &rx->from, nhrp_error_name(code));
+	if (nhrp_pdu_send(rx->ifp, &rx->from, &p) == 0 && rx->peer)
+		rx->peer->stats.errors++;
+}
+
+void nhrp_error_indication(struct nhrp_rx *rx)
+{
+	nhrp_debug(COMMON, "%s: error indication from %pIA: %s (offset %u)",
+		   rx->ifp->name, &rx->from, nhrp_error_name(rx->p->error_code),
+		   rx->p->error_offset);
+}

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nhrpd: per-interface state.  Every interface FRR's library knows of
+ * carries a struct nhrp_interface in ifp->info: its configuration (as the
+ * northbound last applied it), what the system says of it, and what NHRP
+ * keeps for it: its peers, its cache, its next hop servers.
+ */
+#ifndef NHRP_IF_H
+#define NHRP_IF_H
+
+#include "nhrpd/nhrpd.h"
+#include "nhrpd/nhrp_cache.h"
+#include "nhrpd/nhrp_peer.h"
+
+/* configuration (see nhrp_nb.c) */
+PREDECL_DLIST(nhrp_map_list);
+struct nhrp_map_conf {
+	struct nhrp_map_list_item item;
+	struct ipaddr proto;
+	bool local;
+	struct ipaddr nbma;
+};
+DECLARE_DLIST(nhrp_map_list, struct nhrp_map_conf, item);
+
+PREDECL_DLIST(nhrp_nhs_list);
+struct nhrp_nhs_conf {
+	struct nhrp_nhs_list_item item;
+	bool dynamic;		/* protocol address learnt from the reply */
+	struct ipaddr proto;
+	char nbma[256];		/* address or name, resolved later */
+};
+DECLARE_DLIST(nhrp_nhs_list, struct nhrp_nhs_conf, item);
+
+PREDECL_DLIST(nhrp_mcast_list);
+struct nhrp_mcast_conf {
+	struct nhrp_mcast_list_item item;
+	bool dynamic;		/* every registered peer */
+	struct ipaddr addr;
+};
+DECLARE_DLIST(nhrp_mcast_list, struct nhrp_mcast_conf, item);
+
+struct nhrp_afi_conf {
+	uint32_t network_id;	/* 0: NHRP is off for this family */
+	uint16_t holdtime;
+	uint16_t mtu;		/* 0: not set */
+	bool mtu_opennhrp;
+	bool shortcut, redirect, no_unique;
+	struct nhrp_map_list_head maps;
+	struct nhrp_nhs_list_head nhs;
+	struct nhrp_mcast_list_head mcast;
+};
+
+/* packet and error counters (`show ip nhrp traffic`) */
+struct nhrp_stats {
+	uint64_t tx[9], rx[9];	/* by NHRP packet type 1..8 */
+	uint64_t rx_dropped;	/* refused: malformed, not for us, ... */
+	uint64_t rx_auth_fail, rx_bad_checksum, rx_malformed;
+	uint64_t tx_errors;
+};
+
+struct nhrp_nhs_state;
+
+struct nhrp_interface {
+	struct interface *ifp;
+	/* what the system says (nhrp_if_update) */
+	bool enabled[NHRP_AFI_MAX];	/* network-id set and interface known */
+	struct ipaddr nbma;		/* our NBMA address */
+	struct ipaddr proto[NHRP_AFI_MAX]; /* our protocol address */
+	uint8_t proto_plen[NHRP_AFI_MAX];
+	uint32_t gre_key;
+	struct nhrp_stats stats;
+
+	/* what NHRP keeps for the interface */
+	struct nhrp_peer_hash_head peers;
+	struct nhrp_cache_hash_head cache;
+	struct nhrp_cache_expiry_head cache_expiry;
+	struct thread *t_cache_expiry;
+	struct nhrp_nhs_state *nhs_state; /* nhrp_reg_client.c */
+
+	/* configuration */
+	char tunnel_source[INTERFACE_NAMSIZ];
+	char auth[9];		/* Cisco cleartext password, NUL-terminated */
+	char ipsec_profile[64], ipsec_fallback[64];
+	struct nhrp_afi_conf afi[NHRP_AFI_MAX];
+};
+
+static inline struct nhrp_interface *nhrp_if(const struct interface *ifp)
+{
+	return ifp->info;
+}
+
+/* is NHRP on for this family of ifp? */
+static inline bool nhrp_if_enabled(const struct interface *ifp, int afi)
+{
+	const struct nhrp_interface *nifp = ifp ? nhrp_if(ifp) : NULL;
+
+	return nifp && nifp->enabled[afi];
+}
+
+void nhrp_if_init(void);
+void nhrp_if_terminate(void);
+void nhrp_if_conf_clear(struct nhrp_interface *nifp);
+void *nhrp_conf_alloc(size_t size);
+/* bring ifp's NHRP state in line with its configuration and the system */
+void nhrp_if_update(struct interface *ifp);
+void nhrp_if_update_all(void);
+struct interface *nhrp_if_lookup(ifindex_t ifindex);
+/* the MTU our CIEs carry (`ip nhrp mtu`) */
+uint16_t nhrp_if_mtu(struct interface *ifp, int afi);
+/* is proto inside the network of ifp's own address (any, if a host
+ * address)? */
+bool nhrp_if_in_subnet(struct interface *ifp, int afi,
+		       const struct ipaddr *proto);
+
+/* ifp's configuration or state changed: the modules that keep state for
+ * it catch up (next hop servers, ...) */
+DECLARE_HOOK(nhrp_if_changed, (struct interface *ifp), (ifp));
+/* ifp goes away or NHRP is switched off on it: drop everything */
+DECLARE_HOOK(nhrp_if_down, (struct interface *ifp), (ifp));
+
+#endif /* NHRP_IF_H */

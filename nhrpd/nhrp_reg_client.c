@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nhrpd: registration with next hop servers (see nhrp_reg_client.h).
+ *
+ * Timing, as Cisco IOS and RFC 2332 do it: register at start and then
+ * every holdtime/3; an unanswered request is retransmitted with the SAME
+ * request id after 1, 2, 4 ... 64 seconds; a server that has not answered
+ * for a whole holding time is down (we keep trying every 64 s).  A new
+ * holding time or a new NBMA address of ours is registered at once.
+ */
+#include "nhrpd/nhrpd.h"
+
+#include "log.h"
+#include "vrf.h"
+
+#include "nhrpd/nhrp_cache.h"
+#include "nhrpd/nhrp_errors.h"
+#include "nhrpd/nhrp_if.h"
+#include "nhrpd/nhrp_msg.h"
+#include "nhrpd/nhrp_reg_client.h"
+
+DEFINE_MTYPE_STATIC(NHRPD, NHRP_NHS, "NHRP next hop server");
+DEFINE_MTYPE_STATIC(NHRPD, NHRP_NHS_STATE, "NHRP NHS list");
+
+DEFINE_HOOK(nhrp_nhs_change, (struct nhrp_nhs *nhs), (nhs));
+
+#define NHS_BACKOFF_MAX 64
+#define DNS_REFRESH 300
+#define DNS_RETRY 30
+
+struct nhrp_nhs_state {
+	struct nhrp_nhs_list_rt_head list;
+	struct ipaddr nbma;	/* ours, when we last registered */
+};
+
+static const char *const status_names[] = {
+	[NHS_RESOLVING] = "resolving", [NHS_REGISTERING] = "registering",
+	[NHS_UP] = "up",	       [NHS_REJECTED] = "rejected",
+	[NHS_DOWN] = "down",
+};
+
+const char *nhrp_nhs_status_str(enum nhrp_nhs_status s)
+{
+	return status_names[s];
+}
+
+static struct nhrp_nhs_state *nhs_state(struct interface *ifp, bool create)
+{
+	struct nhrp_interface *nifp = nhrp_if(ifp);
+
+	if (!nifp->nhs_state && create) {
+		nifp->nhs_state = XCALLOC(MTYPE_NHRP_NHS_STATE,
+					  sizeof(*nifp->nhs_state));
+		nhrp_nhs_list_rt_init(&nifp->nhs_state->list);
+	}
+	return nifp->nhs_state;
+}
+
+struct nhrp_nhs_list_rt_head *nhrp_nhs_of(struct interface *ifp)
+{
+	struct nhrp_nhs_state *st = ifp->info ? nhs_state(ifp, false) : NULL;
+
+	return st ? &st->list : NULL;
+}
+
+static uint16_t nhs_holdtime(struct nhrp_nhs *nhs)
+{
+	return nhrp_if(nhs->ifp)->afi[nhs->afi].holdtime;
+}
+
+static void nhs_set_status(struct nhrp_nhs *nhs, enum nhrp_nhs_status s)
+{
+	bool was_up = nhs->status == NHS_UP;
+
+	nhs->status = s;
+	if (was_up != (s == NHS_UP))
+		hook_call(nhrp_nhs_change, nhs);
+}
+
+static void nhs_send(struct thread *t);
+
+static void nhs_schedule(struct nhrp_nhs *nhs, unsigned int secs)
+{
+	THREAD_OFF(nhs->t_timer);
+	thread_add_timer(master, nhs_send, nhs, secs, &nhs->t_timer);
+}
+
+/* the NHS binding in the cache: how traffic to the server is sent */
+static void nhs_cache_sync(struct nhrp_nhs *nhs)
+{
+	struct nhrp_cache *c;
+
+	if (IS_IPADDR_NONE(&nhs->proto) || IS_IPADDR_NONE(&nhs->nbma))
+		return;
+	c = nhrp_cache_get(nhs->ifp, &nhs->proto);
+	if (c->type <= NHRP_CACHE_NHS)
+		nhrp_cache_set(c, NHRP_CACHE_NHS, &nhs->nbma, NULL, 0);
+}
+
+static void nhs_cache_drop(struct nhrp_nhs *nhs)
+{
+	struct nhrp_cache *c;
+
+	if (IS_IPADDR_NONE(&nhs->proto))
+		return;
+	c = nhrp_cache_find(nhs->ifp, &nhs->proto);
+	if (c && c->type == NHRP_CACHE_NHS)
+		nhrp_cache_del(c);
+}
+
+static void nhs_set_nbma(struct nhrp_nhs *nhs, const struct ipaddr *nbma)
+{
+	nhs_cache_drop(nhs);
+	nhrp_peer_unref(&nhs->peer);
+	nhs->nbma = *nbma;
+	if (!IS_IPADDR_NONE(nbma))
+		nhs->peer = nhrp_peer_get(nhs->ifp, nbma);
+	nhs_cache_sync(nhs);
+}
+
+/* ---- the Registration Request ------------------------------------------------- */
+
+static void nhs_reply(struct nhrp_reqid *r, struct nhrp_rx *rx);
+
+static int send_request(struct nhrp_nhs *nhs)
+{
+	struct interface *ifp = nhs->ifp;
+	struct nhrp_afi_conf *ac = &nhrp_if(ifp)->afi[nhs->afi];
+	bool unique = !ac->no_unique;
+	struct nhrp_pkt p;
+	struct nhrp_cie *cie;
+	struct nhrp_ext *e;
+
+	if (!nhrp_pdu_init(&p, NHRP_PKT_REG_REQ, ifp, nhs->afi))
+		return -1;
+	p.flags = NHRP_FLAG_NAT | (unique ? NHRP_FLAG_REG_UNIQUE : 0);
+	p.reqid = nhs->rid.id;
+	/* to the server's protocol address, or ours while it is unknown */
+	if (!IS_IPADDR_NONE(&nhs->proto))
+		nhrp_ip_to_addr(&p.dst_proto, &nhs->proto);
+	else
+		p.dst_proto = p.src_proto;
+
+	cie = nhrp_cie_add(&p, &p.cie);
+	/* RFC 2332 5.2.3: with the unique bit the prefix length is 0xff */
+	cie->prefix_len = unique ? 0xff : p.src_proto.len * 8;
+	cie->mtu = nhrp_if_mtu(ifp, nhs->afi);
+	cie->holdtime = nhs->holdtime = ac->holdtime;
+	cie->nbma = p.src_nbma;
+	cie->proto = p.src_proto;
+
+	nhrp_ext_request(ifp, &p, true);
+	/* Cisco NAT extension: the server as we see it; it answers with the
+	 * address our packets really came from */
+	e = nhrp_ext_add(&p, NHRP_EXT_NAT_ADDRESS);
+	if (e && (cie = nhrp_cie_add(&p, &e->cie))) {
+		nhrp_ip_to_addr(&cie->nbma, &nhs->nbma);
+		if (!IS_IPADDR_NONE(&nhs->proto))
+			nhrp_ip_to_addr(&cie->proto, &nhs->proto);
+		cie->prefix_len = cie->nbma.len * 8;
+	}
+	nhrp_ext_add(&p, NHRP_EXT_END | NHRP_EXT_COMPULSORY);
+	return nhrp_pdu_send(ifp, &nhs->nbma, &p);
+}
+
+static void nhs_send(struct thread *t)
+{
+	struct nhrp_nhs *nhs = THREAD_ARG(t);
+	struct nhrp_interface *nifp = nhrp_if(nhs->ifp);
+	uint32_t now = nhrp_now();
+	uint16_t holdtime = nhs_holdtime(nhs);
+
+	if (IS_IPADDR_NONE(&nhs->nbma))
+		return; /* the resolver calls us back */
+	if (IS_IPADDR_NONE(&nifp->proto[nhs->afi]) ||
+	    IS_IPADDR_NONE(&nifp->nbma)) {
+		/* no address yet: an address event updates us */
+		nhrp_debug(COMMON, "nhs %s: waiting for our addresses",
+			   nhs->name);
+		return;
+	}
+
+	if (nhs->status == NHS_UP || nhs->status == NHS_RESOLVING ||
+	    nhs->status == NHS_REJECTED || nhs->backoff == 0) {
+		/* a new registration: a new request id */
+		nhrp_reqid_new(&nhs->rid, NHRP_PKT_REG_REPLY, nhs_reply);
+		nhs->backoff = 1;
+		nhs->first_sent = now;
+		if (nhs->status == NHS_RESOLVING)
+			nhs_set_status(nhs, NHS_REGISTERING);
+	} else {
+		/* retransmission: same request id, longer wait */
+		nhs->req_failed++;
+		if (now - nhs->first_sent >= holdtime &&
+		    nhs->status != NHS_DOWN) {
+			zlog_info("nhs %s (%pIA): no reply for %us: down",
+				  nhs->name, &nhs->nbma, holdtime);
+			nhs_set_status(nhs, NHS_DOWN);
+		}
+		nhs->backoff = MIN(nhs->backoff * 2, NHS_BACKOFF_MAX);
+	}
+	nhs->req_sent++;
+	send_request(nhs);
+	nhs_schedule(nhs, nhs->backoff);
+}
+
+/* ---- the Registration Reply --------------------------------------------------- */
+
+static void nhs_reply(struct nhrp_reqid *r, struct nhrp_rx *rx)
+{
+	struct nhrp_nhs *nhs = container_of(r, struct nhrp_nhs, rid);
+	struct nhrp_pkt *p = rx->p;
+	struct ipaddr proto = {}, nat = {};
+	bool have_nat = false;
+	uint16_t holdtime = nhs_holdtime(nhs);
+	uint8_t code = NHRP_CODE_SUCCESS;
+	int i;
+
+	if (rx->ifp != nhs->ifp || ipaddr_cmp(&rx->from, &nhs->nbma) != 0) {
+		nhrp_debug(COMMON, "%s: registration reply id %u from %pIA: not from %pIA",
+			   rx->ifp->name, p->reqid, &rx->from, &nhs->nbma);
+		nhrp_if(rx->ifp)->stats.rx_dropped++;
+		return;
+	}
+	if (p->cie.count)
+		code = NHRP_CIE(p, p->cie, 0)->code;
+	/* the server's protocol address: its responder record */
+	i = nhrp_ext_find(p, NHRP_EXT_RESPONDER);
+	if (i >= 0 && p->ext[i].cie.count)
+		nhrp_addr_to_ip(&NHRP_CIE(p, p->ext[i].cie, 0)->proto, &proto);
+	if (IS_IPADDR_NONE(&proto))
+		nhrp_addr_to_ip(&p->dst_proto, &proto);
+	/* Cisco NAT: a second entry is our address as the server saw it */
+	i = nhrp_ext_find(p, NHRP_EXT_NAT_ADDRESS);
+	if (i >= 0 && !p->ext[i].raw && p->ext[i].cie.count >= 2)
+		have_nat = nhrp_addr_to_ip(&NHRP_CIE(p, p->ext[i].cie, 1)->nbma,
+					   &nat);
+
+	nhs->replies++;
+	nhs->last_reply = nhrp_now();
+	nhs->last_code = code;
+	nhs->backoff = 0;
+	if (code != NHRP_CODE_SUCCESS) {
+		flog_warn(EC_NHRP_NHS, "nhs %s (%pIA): registration refused: %s",
+			  nhs->name, &nhs->nbma, nhrp_cie_code_name(code));
+		nhs_set_status(nhs, NHS_REJECTED);
+		/* try again later: the binding may expire on the server */
+		nhs_schedule(nhs, MAX(holdtime / 3, 1));
+		return;
+	}
+	if (nhs->dynamic && !IS_IPADDR_NONE(&proto) &&
+	    ipaddr_cmp(&proto, &nhs->proto) != 0) {
+		nhs_cache_drop(nhs);
+		nhs->proto = proto;
+	}
+	if (have_nat)
+		nhs->nat_nbma = nat;
+	if (nhs->status != NHS_UP) {
+		zlog_info("nhs %s (%pIA): registered, protocol address %pIA",
+			  nhs->name, &nhs->nbma, &nhs->proto);
+		nhs->up_since = nhrp_now();
+	}
+	nhs_set_status(nhs, NHS_UP);
+	nhs_cache_sync(nhs);
+	/* refresh at a third of the holding time (RFC 2332 5.2.3) */
+	nhs_schedule(nhs, MAX(holdtime / 3, 1));
+}
+
+/* ---- NBMA names ---------------------------------------------------------------- */
+
+static void nhs_resolve(struct thread *t);
+
+static void nhs_resolved(struct nhrp_resolve *q, const struct ipaddr *addr,
+			 const char *err)
+{
+	struct nhrp_nhs *nhs = container_of(q, struct nhrp_nhs, dns);
+
+	nhs->dns_pending = false;
+	if (!addr) {
+		flog_warn(EC_NHRP_RESOLVER, "nhs %s: cannot resolve: %s",
+			  nhs->name, err ? err : "no address");
+		THREAD_OFF(nhs->t_dns);
+		thread_add_timer(master, nhs_resolve, nhs, DNS_RETRY,
+				 &nhs->t_dns);
+		return;
+	}
+	if (ipaddr_cmp(addr, &nhs->nbma) != 0) {
+		nhrp_debug(COMMON, "nhs %s resolved to %pIA", nhs->name, addr);
+		nhs_set_nbma(nhs, addr);
+		nhs_set_status(nhs, NHS_RESOLVING);
+		nhs->backoff = 0;
+		nhs_schedule(nhs, 0);
+	}
+}
+
+static void nhs_resolve(struct thread *t)
+{
+	struct nhrp_nhs *nhs = THREAD_ARG(t);
+
+	/* names are looked up again now and then: the server may move */
+	thread_add_timer(master, nhs_resolve, nhs, DNS_REFRESH, &nhs->t_dns);
+	if (nhs->dns_pending)
+		return;
+	nhs->dns_pending = true;
+	nhrp_sys->resolve(&nhs->dns, nhs->name, nhs_resolved);
+}
+
+/* ---- the list of servers ------------------------------------------------------ */
+
+static struct nhrp_nhs *nhs_new(struct interface *ifp, int afi,
+				const struct nhrp_nhs_conf *conf)
+{
+	struct nhrp_nhs *nhs = XCALLOC(MTYPE_NHRP_NHS, sizeof(*nhs));
+	struct ipaddr nbma = {};
+
+	nhs->ifp = ifp;
+	nhs->afi = afi;
+	nhs->dynamic = conf->dynamic;
+	if (!conf->dynamic)
+		nhs->proto = conf->proto;
+	strlcpy(nhs->name, conf->nbma, sizeof(nhs->name));
+	nhs->status = NHS_RESOLVING;
+	if (inet_pton(AF_INET, nhs->name, &nbma.ipaddr_v4) == 1) {
+		SET_IPADDR_V4(&nbma);
+		nhs_set_nbma(nhs, &nbma);
+		nhs_schedule(nhs, 0);
+	} else
+		thread_add_timer(master, nhs_resolve, nhs, 0, &nhs->t_dns);
+	return nhs;
+}
+
+/* a Purge Request for our registration: we are leaving */
+static void nhs_purge(struct nhrp_nhs *nhs)
+{
+	struct nhrp_interface *nifp = nhrp_if(nhs->ifp);
+
+	if (IS_IPADDR_NONE(&nhs->proto) || IS_IPADDR_NONE(&nhs->nbma))
+		return;
+	/* no reply wanted; the request id of the registration, as IOS
+	 * expects */
+	nhrp_purge_send(nhs->ifp, nhs->afi, &nhs->nbma, &nhs->proto,
+			nhs->rid.id, &nifp->proto[nhs->afi], true);
+}
+
+static void nhs_free(struct nhrp_nhs *nhs, bool purge)
+{
+	if (purge && nhs->status == NHS_UP)
+		nhs_purge(nhs);
+	if (nhs->status == NHS_UP)
+		nhs_set_status(nhs, NHS_DOWN);
+	if (nhs->dns_pending)
+		nhrp_sys->resolve_cancel(&nhs->dns);
+	nhrp_reqid_release(&nhs->rid);
+	THREAD_OFF(nhs->t_timer);
+	THREAD_OFF(nhs->t_dns);
+	nhs_cache_drop(nhs);
+	nhrp_peer_unref(&nhs->peer);
+	XFREE(MTYPE_NHRP_NHS, nhs);
+}
+
+static bool nhs_matches(const struct nhrp_nhs *nhs, int afi,
+			const struct nhrp_nhs_conf *conf)
+{
+	if (nhs->afi != afi || nhs->dynamic != conf->dynamic ||
+	    strcmp(nhs->name, conf->nbma) != 0)
+		return false;
+	return conf->dynamic || ipaddr_cmp(&nhs->proto, &conf->proto) == 0;
+}
+
+/* register again now, with a new request id */
+static void nhs_reregister(struct nhrp_nhs *nhs)
+{
+	if (IS_IPADDR_NONE(&nhs->nbma))
+		return;
+	nhs->backoff = 0;
+	nhs_schedule(nhs, 0);
+}
+
+/* the configuration or our addresses changed */
+static int nhs_update(struct interface *ifp)
+{
+	struct nhrp_interface *nifp = nhrp_if(ifp);
+	struct nhrp_nhs_state *st;
+	struct nhrp_nhs *nhs;
+	bool nbma_changed;
+
+	if (!nifp)
+		return 0;
+	st = nhs_state(ifp, true);
+	nbma_changed = ipaddr_cmp(&st->nbma, &nifp->nbma) != 0;
+	st->nbma = nifp->nbma;
+
+	/* drop servers no longer configured (or NHRP switched off) */
+	frr_each_safe (nhrp_nhs_list_rt, &st->list, nhs) {
+		struct nhrp_nhs_conf *conf;
+		bool keep = false;
+
+		if (nifp->enabled[nhs->afi])
+			frr_each (nhrp_nhs_list, &nifp->afi[nhs->afi].nhs, conf)
+				if (nhs_matches(nhs, nhs->afi, conf))
+					keep = true;
+		if (!keep) {
+			nhrp_nhs_list_rt_del(&st->list, nhs);
+			nhs_free(nhs, true);
+		}
+	}
+	/* add new ones; kick those that wait for our addresses, and those
+	 * whose registration no longer says what it should */
+	for (int afi = 0; afi < NHRP_AFI_MAX; afi++) {
+		struct nhrp_nhs_conf *conf;
+
+		if (!nifp->enabled[afi])
+			continue;
+		frr_each (nhrp_nhs_list, &nifp->afi[afi].nhs, conf) {
+			bool found = false;
+
+			frr_each (nhrp_nhs_list_rt, &st->list, nhs) {
+				if (!nhs_matches(nhs, afi, conf))
+					continue;
+				found = true;
+				if (nbma_changed ||
+				    (nhs->status == NHS_UP &&
+				     nhs->holdtime != nhs_holdtime(nhs)))
+					nhs_reregister(nhs);
+				else if (!nhs->t_timer &&
+					 !IS_IPADDR_NONE(&nhs->nbma))
+					nhs_schedule(nhs, 0);
+			}
+			if (!found)
+				nhrp_nhs_list_rt_add_tail(
+					&st->list, nhs_new(ifp, afi, conf));
+		}
+	}
+	return 0;
+}
+
+static void nhs_stop(struct interface *ifp, bool purge)
+{
+	struct nhrp_interface *nifp = nhrp_if(ifp);
+	struct nhrp_nhs *nhs;
+
+	if (!nifp || !nifp->nhs_state)
+		return;
+	while ((nhs = nhrp_nhs_list_rt_pop(&nifp->nhs_state->list)))
+		nhs_free(nhs, purge);
+	nhrp_nhs_list_rt_fini(&nifp->nhs_state->list);
+	XFREE(MTYPE_NHRP_NHS_STATE, nifp->nhs_state);
+}
+
+static int nhs_if_down(struct interface *ifp)
+{
+	nhs_stop(ifp, false);
+	return 0;
+}
+
+void nhrp_reg_client_stop_all(bool purge)
+{
+	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
+	struct interface *ifp;
+
+	FOR_ALL_INTERFACES (vrf, ifp)
+		nhs_stop(ifp, purge);
+}
+
+struct nhrp_nhs *nhrp_nhs_pick(struct interface *ifp, int afi)
+{
+	struct nhrp_nhs_list_rt_head *list = nhrp_nhs_of(ifp);
+	struct nhrp_nhs *nhs;
+
+	if (!list)
+		return NULL;
+	frr_each (nhrp_nhs_list_rt, list, nhs)
+		if (nhs->afi == afi && nhs->status == NHS_UP)
+			return nhs;
+	return NULL;
+}
+
+void nhrp_nhs_walk(nhrp_nhs_walk_cb cb, void *arg)
+{
+	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
+	struct interface *ifp;
+	struct nhrp_nhs *nhs;
+
+	FOR_ALL_INTERFACES (vrf, ifp) {
+		struct nhrp_nhs_list_rt_head *list = nhrp_nhs_of(ifp);
+
+		if (!list)
+			continue;
+		frr_each_safe (nhrp_nhs_list_rt, list, nhs)
+			cb(nhs, arg);
+	}
+}
+
+void nhrp_reg_client_init(void)
+{
+	hook_register(nhrp_if_changed, nhs_update);
+	hook_register(nhrp_if_down, nhs_if_down);
+}

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nhrpd: the Linux implementation of the system interface (nhrp_system.h),
+ * one file per kind of access; nhrp_sys_linux.c binds them together.
+ */
+#ifndef NHRP_SYS_LINUX_H
+#define NHRP_SYS_LINUX_H
+
+#include "nhrpd/nhrp_system.h"
+
+extern struct zebra_privs_t nhrpd_privs;
+
+/* all of it, in the order start-up needs */
+void nhrp_sys_linux_init(void);
+void nhrp_sys_linux_fini(void);
+
+/* nhrp_pktsock.c: the NHRP packet socket */
+int nhrp_pktsock_init(void);
+void nhrp_pktsock_fini(void);
+int nhrp_pktsock_send(struct interface *ifp, const struct ipaddr *nbma,
+		      uint16_t ethertype, const void *pkt, size_t len);
+
+/* nhrp_kernel.c: our rtnetlink socket */
+int nhrp_kernel_init(void);
+void nhrp_kernel_fini(void);
+int nhrp_kernel_neigh(struct interface *ifp, const struct ipaddr *proto,
+		      const struct ipaddr *nbma);
+int nhrp_kernel_gre_info(struct interface *ifp, struct nhrp_gre_info *gi);
+void nhrp_kernel_if_prepare(struct interface *ifp, int afi, bool multicast);
+
+/* nhrp_nflog.c: NFLOG groups */
+struct nhrp_nflog *nhrp_nflog_open(uint16_t group, nhrp_nflog_cb cb,
+				   void *arg);
+void nhrp_nflog_close(struct nhrp_nflog **nl);
+
+/* nhrp_zebra.c: zebra (interfaces, addresses, the RIB, our routes) */
+void nhrp_zebra_init(void);
+void nhrp_zebra_terminate(void);
+int nhrp_zebra_route_lookup(const struct ipaddr *dst,
+			    struct nhrp_route_info *ri);
+void nhrp_zebra_route(const struct prefix *p, const struct ipaddr *via,
+		      struct interface *ifp, bool add);
+
+#endif

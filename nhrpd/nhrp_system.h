@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nhrpd: the system interface.  Everything the protocol asks of the world
+ * goes through struct nhrp_system; everything the world tells the protocol
+ * arrives through the nhrp_sys_* hooks below.  On Linux the operations are
+ * the NHRP packet socket (nhrp_pktsock.c), our rtnetlink socket
+ * (nhrp_kernel.c), NFLOG (nhrp_nflog.c), zebra (nhrp_zebra.c) and FRR's
+ * resolver, bound together in nhrp_sys_linux.c.  The host tests run the
+ * same protocol code against a fake (tests/unit/fake_system.c).
+ *
+ * The protocol never calls the kernel, zebra or the resolver directly.
+ */
+#ifndef NHRP_SYSTEM_H
+#define NHRP_SYSTEM_H
+
+#include "hook.h"
+#include "prefix.h"
+
+#include "nhrpd/nhrpd.h"
+
+#define ETH_P_NHRP 0x2001
+
+/* what the tunnel device says about itself */
+struct nhrp_gre_info {
+	bool is_gre;		/* an ip_gre/ip6gre device */
+	bool multipoint;	/* no fixed remote */
+	struct ipaddr local;	/* local NBMA address (may be unset) */
+	uint32_t ikey, okey;
+	ifindex_t link_ifindex;
+};
+
+/* the route zebra would use for an address */
+struct nhrp_route_info {
+	struct prefix prefix;	/* the route's own prefix */
+	struct ipaddr gateway;	/* unset: directly reachable */
+	ifindex_t ifindex;
+	uint8_t type;		/* ZEBRA_ROUTE_* */
+};
+
+/* packets handed up by netfilter's NFLOG target */
+typedef void (*nhrp_nflog_cb)(ifindex_t in, ifindex_t out, const uint8_t *pkt,
+			      size_t len, void *arg);
+struct nhrp_nflog;
+
+/* a host name lookup (NBMA addresses of next hop servers) */
+struct nhrp_resolve;
+typedef void (*nhrp_resolve_cb)(struct nhrp_resolve *q,
+				const struct ipaddr *addr, const char *err);
+struct nhrp_resolve {
+	nhrp_resolve_cb cb;
+	void *impl[4];		/* the implementation's state */
+};
+
+struct nhrp_system {
+	/* an NHRP packet (ethertype ETH_P_NHRP) or a data packet (ETH_P_IP:
+	 * a multicast copy) out of ifp to the NBMA address nbma */
+	int (*send)(struct interface *ifp, const struct ipaddr *nbma,
+		    uint16_t ethertype, const void *pkt, size_t len);
+	/* neighbour entry proto -> nbma on ifp; nbma NULL: delete it */
+	int (*neigh)(struct interface *ifp, const struct ipaddr *proto,
+		     const struct ipaddr *nbma);
+	/* the route to dst in zebra's RIB (our own NHRP routes left out);
+	 * -1 when there is none */
+	int (*route_lookup)(const struct ipaddr *dst,
+			    struct nhrp_route_info *ri);
+	/* a shortcut route: prefix via a tunnel address on ifp */
+	void (*route)(const struct prefix *p, const struct ipaddr *via,
+		      struct interface *ifp, bool add);
+	int (*gre_info)(struct interface *ifp, struct nhrp_gre_info *gi);
+	/* make ifp fit for NHRP of this family: the kernel asks us to
+	 * resolve neighbours, no ICMP redirects, multicast flag */
+	void (*if_prepare)(struct interface *ifp, int afi, bool multicast);
+	struct nhrp_nflog *(*nflog_open)(uint16_t group, nhrp_nflog_cb cb,
+					 void *arg);
+	void (*nflog_close)(struct nhrp_nflog **nl);
+	/* resolve name (IPv4); q->cb is called later, exactly once, unless
+	 * resolve_cancel comes first */
+	void (*resolve)(struct nhrp_resolve *q, const char *name,
+			nhrp_resolve_cb cb);
+	void (*resolve_cancel)(struct nhrp_resolve *q);
+};
+
+extern const struct nhrp_system *nhrp_sys;
+void nhrp_system_set(const struct nhrp_system *sys);
+
+/*
+ * Upward: what the world tells us.  The system implementation calls the
+ * nhrp_sys_* functions; protocol modules register on the hooks.
+ */
+/* an NHRP packet arrived on ifp from the NBMA address `from` */
+DECLARE_HOOK(nhrp_sys_packet, (struct interface *ifp,
+			       const struct ipaddr *from, const uint8_t *buf,
+			       size_t len),
+	     (ifp, from, buf, len));
+void nhrp_sys_packet_in(struct interface *ifp, const struct ipaddr *from,
+			const uint8_t *buf, size_t len);
+
+/* the kernel wants proto on ifp resolved (an application probe) */
+DECLARE_HOOK(nhrp_sys_neigh_probe,
+	     (struct interface *ifp, const struct ipaddr *proto),
+	     (ifp, proto));
+void nhrp_sys_neigh_probe_in(struct interface *ifp, const struct ipaddr *proto);
+
+/* an interface, its addresses or its tunnel changed (NULL: any of them) */
+DECLARE_HOOK(nhrp_sys_if_change, (struct interface *ifp), (ifp));
+void nhrp_sys_if_change_in(struct interface *ifp);
+
+/* an interface is about to go away (deleted in the system) */
+DECLARE_HOOK(nhrp_sys_if_gone, (struct interface *ifp), (ifp));
+void nhrp_sys_if_gone_in(struct interface *ifp);
+
+#endif /* NHRP_SYSTEM_H */
