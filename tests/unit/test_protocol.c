@@ -1,0 +1,1277 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Host tests of nhrpd's protocol core, driven through the fake system
+ * (fake_system.h): packets in, packets out, the cache, the kernel's
+ * neighbour entries and routes checked after each step, time moved by
+ * hand.  The topologies are written as data at the top of each test.
+ *
+ *   hub     gre1 10.255.0.1/24 NBMA 192.0.2.1     lan0 10.0.0.1/24
+ *   spoke1  gre1 10.255.0.11/24 NBMA 198.51.100.1  lan0 10.1.0.1/24
+ *   spoke2  gre1 10.255.0.12/24 NBMA 203.0.113.1   lan0 10.2.0.1/24
+ *
+ * Each test is one of these stations; the others are packets.
+ */
+#include "tests/unit/fake_system.h"
+
+#include "nhrpd/nhrp_cache.h"
+#include "nhrpd/nhrp_multicast.h"
+#include "nhrpd/nhrp_msg.h"
+#include "nhrpd/nhrp_peer.h"
+#include "nhrpd/nhrp_reg_client.h"
+#include "nhrpd/nhrp_reqid.h"
+#include "nhrpd/nhrp_shortcut.h"
+#include "nhrpd/nhrp_traffic.h"
+
+#define HUB_NBMA "192.0.2.1"
+#define HUB_TUN "10.255.0.1"
+#define S1_NBMA "198.51.100.1"
+#define S1_TUN "10.255.0.11"
+#define S2_NBMA "203.0.113.1"
+#define S2_TUN "10.255.0.12"
+#define GRE 10
+#define LAN 11
+
+static struct interface *gre;
+
+/* ---- stations ------------------------------------------------------------ */
+
+static struct nhrp_afi_conf *conf(void)
+{
+	return &nhrp_if(gre)->afi[NHRP_AFI_IP];
+}
+
+/* gre1 and lan0 with their connected routes, holdtime 600 */
+static void station(const char *nbma, const char *tun, const char *lan,
+		    const char *lan_net)
+{
+	gre = fake_gre("gre1", GRE, nbma, tun);
+	fake_if("lan0", LAN, lan, NULL);
+	fake_route_add("10.255.0.0/24", NULL, GRE);
+	fake_route_add(lan_net, NULL, LAN);
+	conf()->holdtime = 600;
+}
+
+static void hub(void)
+{
+	station(HUB_NBMA, HUB_TUN "/24", "10.0.0.1/24", "10.0.0.0/24");
+	fake_route_add("10.1.0.0/24", S1_TUN, GRE);
+	fake_route_add("10.2.0.0/24", S2_TUN, GRE);
+}
+
+static void add_nhs(const char *proto, const char *nbma)
+{
+	struct nhrp_nhs_conf *n = nhrp_conf_alloc(sizeof(*n));
+
+	if (proto)
+		n->proto = ip4(proto);
+	else
+		n->dynamic = true;
+	strlcpy(n->nbma, nbma, sizeof(n->nbma));
+	nhrp_nhs_list_add_tail(&conf()->nhs, n);
+}
+
+/* spoke1, registering with the hub (not answered yet) */
+static void spoke1(void)
+{
+	station(S1_NBMA, S1_TUN "/24", "10.1.0.1/24", "10.1.0.0/24");
+	fake_route_add("10.0.0.0/8", HUB_TUN, GRE);
+	add_nhs(HUB_TUN, HUB_NBMA);
+	nhrp_if_update(gre);
+}
+
+static struct nhrp_cache *cache(const char *proto)
+{
+	struct ipaddr a = ip4(proto);
+
+	return nhrp_cache_find(gre, &a);
+}
+
+static struct nhrp_peer *peer(const char *nbma)
+{
+	struct ipaddr a = ip4(nbma);
+
+	return nhrp_peer_find(gre, &a);
+}
+
+static struct nhrp_nhs *first_nhs(void)
+{
+	struct nhrp_nhs_list_rt_head *l = nhrp_nhs_of(gre);
+
+	return l ? nhrp_nhs_list_rt_first(l) : NULL;
+}
+
+static bool is_addr(const struct nhrp_addr *a, const char *s)
+{
+	return strcmp(fake_addr(a), s) == 0;
+}
+
+static bool nbma_is(const struct fake_sent *s, const char *nbma)
+{
+	struct ipaddr a = ip4(nbma);
+
+	return ipaddr_cmp(&s->nbma, &a) == 0;
+}
+
+/* a Registration Request as a spoke sends it */
+static void regreq(struct nhrp_pkt *p, const char *nbma, const char *proto,
+		   uint32_t reqid, uint16_t holdtime, bool unique)
+{
+	fake_pkt(p, NHRP_PKT_REG_REQ, nbma, proto, HUB_TUN, reqid);
+	p->flags = NHRP_FLAG_NAT | (unique ? NHRP_FLAG_REG_UNIQUE : 0);
+	fake_cie(p, &p->cie, 0, unique ? 0xff : 32, holdtime, nbma, proto);
+	fake_exts(p, NULL);
+}
+
+/* register (nbma, proto) at our hub; the reply's CIE code */
+static int do_register(const char *nbma, const char *proto, uint16_t holdtime,
+		       bool unique)
+{
+	static uint32_t id = 100;
+	struct nhrp_pkt p;
+	struct fake_sent *s;
+
+	regreq(&p, nbma, proto, ++id, holdtime, unique);
+	fake_recv(gre, nbma, &p);
+	s = fake_sent_pop_type(NHRP_PKT_REG_REPLY);
+	if (!s || s->pkt.reqid != id || !s->pkt.cie.count)
+		return -1;
+	return NHRP_CIE(&s->pkt, s->pkt.cie, 0)->code;
+}
+
+/* the hub answers spoke1's pending Registration Request */
+static void answer_registration(const char *nat_nbma)
+{
+	struct fake_sent *s = fake_sent_pop_type(NHRP_PKT_REG_REQ);
+	struct nhrp_pkt *p;
+	int i;
+
+	REQUIRE(s);
+	p = &s->pkt;
+	p->type = NHRP_PKT_REG_REPLY;
+	i = nhrp_ext_find(p, NHRP_EXT_RESPONDER);
+	if (i >= 0)
+		fake_cie(p, &p->ext[i].cie, 0, 32, 600, HUB_NBMA, HUB_TUN);
+	i = nhrp_ext_find(p, NHRP_EXT_NAT_ADDRESS);
+	if (nat_nbma && i >= 0)
+		fake_cie(p, &p->ext[i].cie, 0, 32, 0, nat_nbma, S1_TUN);
+	fake_recv(gre, HUB_NBMA, p);
+}
+
+/* ---- registration, the server's side ------------------------------------------ */
+
+static void test_reg_accept(void)
+{
+	struct fake_sent *s;
+	struct nhrp_pkt p;
+	struct nhrp_cache *c;
+	int i;
+
+	hub();
+	regreq(&p, S1_NBMA, S1_TUN, 7, 600, true);
+	fake_recv(gre, S1_NBMA, &p);
+	s = fake_sent_pop_type(NHRP_PKT_REG_REPLY);
+	REQUIRE(s);
+	/* straight back to the NBMA address it came from, same id, success */
+	CHECK(nbma_is(s, S1_NBMA));
+	CHECK_EQ(s->pkt.reqid, 7);
+	CHECK(is_addr(&s->pkt.src_proto, S1_TUN));
+	CHECK(is_addr(&s->pkt.dst_proto, HUB_TUN));
+	CHECK_EQ(s->pkt.cie.count, 1);
+	CHECK_EQ(NHRP_CIE(&s->pkt, s->pkt.cie, 0)->code, NHRP_CODE_SUCCESS);
+	/* our responder record */
+	i = nhrp_ext_find(&s->pkt, NHRP_EXT_RESPONDER);
+	REQUIRE(i >= 0 && s->pkt.ext[i].cie.count == 1);
+	CHECK(is_addr(&NHRP_CIE(&s->pkt, s->pkt.ext[i].cie, 0)->proto, HUB_TUN));
+	CHECK(is_addr(&NHRP_CIE(&s->pkt, s->pkt.ext[i].cie, 0)->nbma, HUB_NBMA));
+	/* the binding: cache, peer, kernel */
+	c = cache(S1_TUN);
+	REQUIRE(c);
+	CHECK_EQ(c->type, NHRP_CACHE_DYNAMIC);
+	CHECK(c->peer == peer(S1_NBMA));
+	CHECK(c->unique);
+	CHECK_EQ(c->holdtime, 600);
+	CHECK_EQ(peer(S1_NBMA)->ndynamic, 1);
+	CHECK(fake_neigh(GRE, S1_TUN) && ipaddr_cmp(fake_neigh(GRE, S1_TUN),
+						    &c->peer->nbma) == 0);
+	CHECK_EQ(fake_sent_count(), 0);
+}
+
+static void test_reg_unique_conflict(void)
+{
+	struct ipaddr s1 = ip4(S1_NBMA);
+
+	hub();
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 600, true), NHRP_CODE_SUCCESS);
+	/* the same tunnel address from another NBMA address: refused */
+	CHECK_EQ(do_register(S2_NBMA, S1_TUN, 600, true),
+		 NHRP_CODE_ALREADY_REGISTERED);
+	CHECK_EQ(do_register(S2_NBMA, S1_TUN, 600, false),
+		 NHRP_CODE_ALREADY_REGISTERED);
+	CHECK(ipaddr_cmp(&cache(S1_TUN)->peer->nbma, &s1) == 0);
+	CHECK(ipaddr_cmp(fake_neigh(GRE, S1_TUN), &s1) == 0);
+	/* nothing was kept for the refused one */
+	CHECK(!peer(S2_NBMA));
+	/* the owner refreshes as often as it likes */
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 600, true), NHRP_CODE_SUCCESS);
+}
+
+static void test_reg_no_unique_moves(void)
+{
+	struct ipaddr s2 = ip4(S2_NBMA);
+
+	hub();
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 600, false), NHRP_CODE_SUCCESS);
+	CHECK_EQ(do_register(S2_NBMA, S1_TUN, 600, false), NHRP_CODE_SUCCESS);
+	CHECK(ipaddr_cmp(&cache(S1_TUN)->peer->nbma, &s2) == 0);
+	CHECK(ipaddr_cmp(fake_neigh(GRE, S1_TUN), &s2) == 0);
+	/* the old address has no user left */
+	CHECK(!peer(S1_NBMA));
+}
+
+static void test_reg_refused_addresses(void)
+{
+	hub();
+	/* outside the tunnel's network */
+	CHECK_EQ(do_register(S1_NBMA, "44.16.0.66", 600, true),
+		 NHRP_CODE_ADMIN_PROHIBITED);
+	CHECK(!cache("44.16.0.66"));
+	/* ours */
+	CHECK_EQ(do_register(S1_NBMA, HUB_TUN, 600, false),
+		 NHRP_CODE_ALREADY_REGISTERED);
+	CHECK_EQ(cache(HUB_TUN)->type, NHRP_CACHE_LOCAL);
+	CHECK(!peer(S1_NBMA));
+	CHECK_EQ(fake_neigh_count(), 0);
+}
+
+static void test_reg_holdtime_expiry(void)
+{
+	hub();
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 30, true), NHRP_CODE_SUCCESS);
+	fake_run(29);
+	CHECK(cache(S1_TUN));
+	CHECK(fake_neigh(GRE, S1_TUN));
+	fake_run(2);
+	CHECK(!cache(S1_TUN));
+	CHECK(!fake_neigh(GRE, S1_TUN));
+	CHECK(!peer(S1_NBMA));
+	/* a refresh in time keeps it */
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 30, true), NHRP_CODE_SUCCESS);
+	fake_run(20);
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 30, true), NHRP_CODE_SUCCESS);
+	fake_run(20);
+	CHECK(cache(S1_TUN));
+	fake_run(11);
+	CHECK(!cache(S1_TUN));
+}
+
+static void test_reg_withdraw(void)
+{
+	hub();
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 600, true), NHRP_CODE_SUCCESS);
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 0, true), NHRP_CODE_SUCCESS);
+	CHECK(!cache(S1_TUN));
+	CHECK(!fake_neigh(GRE, S1_TUN));
+}
+
+static void test_reg_auth(void)
+{
+	struct fake_sent *s;
+	struct nhrp_pkt p, bad;
+	int i;
+
+	hub();
+	strlcpy(nhrp_if(gre)->auth, "dmvpn42", sizeof(nhrp_if(gre)->auth));
+	/* no password: an Error Indication, code 11, quoting the request */
+	regreq(&p, S1_NBMA, S1_TUN, 9, 600, true);
+	fake_recv(gre, S1_NBMA, &p);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.type, NHRP_PKT_ERROR);
+	CHECK(nbma_is(s, S1_NBMA));
+	CHECK_EQ(s->pkt.error_code, NHRP_ERR_AUTH_FAILURE);
+	CHECK(is_addr(&s->pkt.dst_proto, S1_TUN));
+	REQUIRE(s->pkt.body_len >= 20);
+	CHECK(nhrp_decode(s->pkt.body, s->pkt.body_len, &bad) == 0);
+	CHECK_EQ(bad.type, NHRP_PKT_REG_REQ);
+	CHECK_EQ(bad.reqid, 9);
+	CHECK(!cache(S1_TUN));
+	/* a wrong one: the same */
+	fake_pkt(&p, NHRP_PKT_REG_REQ, S1_NBMA, S1_TUN, HUB_TUN, 10);
+	fake_cie(&p, &p.cie, 0, 0xff, 600, S1_NBMA, S1_TUN);
+	fake_exts(&p, "wrong");
+	fake_recv(gre, S1_NBMA, &p);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.error_code, NHRP_ERR_AUTH_FAILURE);
+	CHECK(!cache(S1_TUN));
+	/* the right one: registered, and the reply carries ours */
+	fake_pkt(&p, NHRP_PKT_REG_REQ, S1_NBMA, S1_TUN, HUB_TUN, 11);
+	p.flags = NHRP_FLAG_REG_UNIQUE;
+	fake_cie(&p, &p.cie, 0, 0xff, 600, S1_NBMA, S1_TUN);
+	fake_exts(&p, "dmvpn42");
+	fake_recv(gre, S1_NBMA, &p);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.type, NHRP_PKT_REG_REPLY);
+	i = nhrp_ext_find(&s->pkt, NHRP_EXT_AUTH);
+	REQUIRE(i >= 0);
+	CHECK(s->pkt.ext[i].value_len == 7 &&
+	      memcmp(s->pkt.ext[i].value, "dmvpn42", 7) == 0);
+	CHECK(cache(S1_TUN));
+}
+
+static void test_reg_network_id(void)
+{
+	struct nhrp_pkt p;
+
+	hub();
+	/* no network-id: NHRP is off, the packet is not looked at */
+	conf()->network_id = 0;
+	nhrp_if_update(gre);
+	regreq(&p, S1_NBMA, S1_TUN, 12, 600, true);
+	fake_recv(gre, S1_NBMA, &p);
+	CHECK_EQ(fake_sent_count(), 0);
+	CHECK(!cache(S1_TUN));
+	/* IPv6 over NHRP is not on: an IPv6 registration changes nothing */
+	conf()->network_id = 1;
+	nhrp_if_update(gre);
+	regreq(&p, S1_NBMA, S1_TUN, 13, 600, true);
+	p.pro_type = NHRP_PRO_IPV6;
+	p.src_proto.len = p.dst_proto.len = 16;
+	NHRP_CIE(&p, p.cie, 0)->proto.len = 16;
+	fake_recv(gre, S1_NBMA, &p);
+	CHECK_EQ(fake_sent_count(), 0);
+	CHECK_EQ(nhrp_cache_count(gre), 1); /* our own address */
+}
+
+static void test_reg_nat(void)
+{
+	struct fake_sent *s;
+	struct nhrp_pkt p;
+	struct nhrp_ext *e;
+	int i;
+
+	hub();
+	/* the spoke thinks it is 10.9.9.9; its packets come from S1_NBMA */
+	regreq(&p, "10.9.9.9", S1_TUN, 20, 600, true);
+	e = nhrp_ext_add(&p, NHRP_EXT_NAT_ADDRESS);
+	fake_cie(&p, &e->cie, 0, 32, 0, HUB_NBMA, HUB_TUN);
+	fake_recv(gre, S1_NBMA, &p);
+	s = fake_sent_pop_type(NHRP_PKT_REG_REPLY);
+	REQUIRE(s);
+	CHECK(nbma_is(s, S1_NBMA));
+	i = nhrp_ext_find(&s->pkt, NHRP_EXT_NAT_ADDRESS);
+	REQUIRE(i >= 0 && s->pkt.ext[i].cie.count == 2);
+	CHECK(is_addr(&NHRP_CIE(&s->pkt, s->pkt.ext[i].cie, 1)->nbma, S1_NBMA));
+	CHECK(nhrp_peer_natted(peer(S1_NBMA)));
+	{
+		struct ipaddr claimed = ip4("10.9.9.9");
+
+		CHECK(ipaddr_cmp(&peer(S1_NBMA)->claimed, &claimed) == 0);
+	}
+	/* the kernel sends to where its packets really come from */
+	CHECK(fake_neigh(GRE, S1_TUN) &&
+	      ipaddr_cmp(fake_neigh(GRE, S1_TUN), &peer(S1_NBMA)->nbma) == 0);
+}
+
+/* ---- registration, the client's side ------------------------------------------ */
+
+static void test_nhc_register_retransmit(void)
+{
+	struct fake_sent *s;
+	double when[] = {0, 1, 3, 7, 15, 31, 63, 127, 191};
+	uint32_t id;
+
+	spoke1();
+	fake_run(0);
+	s = fake_sent_pop();
+	REQUIRE(s && s->pkt.type == NHRP_PKT_REG_REQ);
+	CHECK(nbma_is(s, HUB_NBMA));
+	CHECK(is_addr(&s->pkt.src_proto, S1_TUN));
+	CHECK(is_addr(&s->pkt.dst_proto, HUB_TUN));
+	CHECK(s->pkt.flags & NHRP_FLAG_REG_UNIQUE);
+	REQUIRE(s->pkt.cie.count == 1);
+	/* unique: prefix length 0xff (RFC 2332 5.2.3) */
+	CHECK_EQ(NHRP_CIE(&s->pkt, s->pkt.cie, 0)->prefix_len, 0xff);
+	CHECK_EQ(NHRP_CIE(&s->pkt, s->pkt.cie, 0)->holdtime, 600);
+	CHECK(nhrp_ext_find(&s->pkt, NHRP_EXT_NAT_ADDRESS) >= 0);
+	id = s->pkt.reqid;
+	/* unanswered: the same id after 1, 2, 4 ... 64 s */
+	for (unsigned int n = 1; n < array_size(when); n++) {
+		fake_run(when[n] - fake_time() + 0.01);
+		s = fake_sent_pop();
+		REQUIRE(s);
+		CHECK_EQ(s->pkt.type, NHRP_PKT_REG_REQ);
+		CHECK_EQ(s->pkt.reqid, id);
+		CHECK(s->time >= when[n] && s->time < when[n] + 0.02);
+		CHECK_EQ(fake_sent_count(), 0);
+	}
+	CHECK_EQ(first_nhs()->status, NHS_REGISTERING);
+	/* no reply for a whole holding time: down, still trying */
+	fake_run(600);
+	CHECK_EQ(first_nhs()->status, NHS_DOWN);
+	CHECK(fake_sent_count() > 0);
+	CHECK_EQ(fake_sent_pop()->pkt.reqid, id);
+}
+
+static void test_nhc_no_unique(void)
+{
+	struct fake_sent *s;
+
+	spoke1();
+	conf()->no_unique = true;
+	nhrp_if_update(gre);
+	fake_run(0);
+	s = fake_sent_pop_type(NHRP_PKT_REG_REQ);
+	REQUIRE(s);
+	CHECK(!(s->pkt.flags & NHRP_FLAG_REG_UNIQUE));
+	CHECK_EQ(NHRP_CIE(&s->pkt, s->pkt.cie, 0)->prefix_len, 32);
+}
+
+static void test_nhc_refresh(void)
+{
+	struct fake_sent *s;
+	uint32_t id;
+
+	spoke1();
+	fake_run(0);
+	answer_registration(NULL);
+	CHECK_EQ(first_nhs()->status, NHS_UP);
+	/* the NHS binding: cache, kernel */
+	REQUIRE(cache(HUB_TUN));
+	CHECK_EQ(cache(HUB_TUN)->type, NHRP_CACHE_NHS);
+	CHECK(fake_neigh(GRE, HUB_TUN));
+	CHECK_EQ(fake_sent_count(), 0);
+	id = first_nhs()->rid.id;
+	/* refreshed at a third of the holding time, with a new id */
+	fake_run(199);
+	CHECK_EQ(fake_sent_count(), 0);
+	fake_run(1.5);
+	s = fake_sent_pop_type(NHRP_PKT_REG_REQ);
+	REQUIRE(s);
+	CHECK(s->pkt.reqid != id);
+	CHECK_EQ(first_nhs()->status, NHS_UP);
+}
+
+static void test_nhc_holdtime_change(void)
+{
+	struct fake_sent *s;
+
+	spoke1();
+	fake_run(0);
+	answer_registration(NULL);
+	fake_run(10);
+	CHECK_EQ(fake_sent_count(), 0);
+	/* a new holding time reaches the server at once, not at the next
+	 * refresh */
+	conf()->holdtime = 300;
+	nhrp_if_update(gre);
+	fake_run(0);
+	s = fake_sent_pop_type(NHRP_PKT_REG_REQ);
+	REQUIRE(s);
+	CHECK_EQ(NHRP_CIE(&s->pkt, s->pkt.cie, 0)->holdtime, 300);
+	CHECK(s->time < 10.01);
+}
+
+static void test_nhc_reply_checks(void)
+{
+	struct fake_sent *s;
+	struct nhrp_pkt *p;
+
+	spoke1();
+	fake_run(0);
+	s = fake_sent_pop_type(NHRP_PKT_REG_REQ);
+	REQUIRE(s);
+	p = &s->pkt;
+	p->type = NHRP_PKT_REG_REPLY;
+	/* from another NBMA address than the server's: not taken */
+	fake_recv(gre, S2_NBMA, p);
+	CHECK_EQ(first_nhs()->status, NHS_REGISTERING);
+	/* another request id: not taken */
+	p->reqid++;
+	fake_recv(gre, HUB_NBMA, p);
+	CHECK_EQ(first_nhs()->status, NHS_REGISTERING);
+	/* refused: rejected, asked again later */
+	p->reqid--;
+	NHRP_CIE(p, p->cie, 0)->code = NHRP_CODE_ALREADY_REGISTERED;
+	fake_recv(gre, HUB_NBMA, p);
+	CHECK_EQ(first_nhs()->status, NHS_REJECTED);
+	CHECK_EQ(first_nhs()->last_code, NHRP_CODE_ALREADY_REGISTERED);
+	fake_run(199);
+	CHECK_EQ(fake_sent_count(), 0);
+	fake_run(2);
+	CHECK(fake_sent_pop_type(NHRP_PKT_REG_REQ));
+}
+
+static void test_nhc_nat(void)
+{
+	struct ipaddr outside = ip4("198.51.100.200");
+
+	spoke1();
+	fake_run(0);
+	answer_registration("198.51.100.200");
+	CHECK_EQ(first_nhs()->status, NHS_UP);
+	CHECK(ipaddr_cmp(&first_nhs()->nat_nbma, &outside) == 0);
+}
+
+static void test_nhc_dynamic_nhs(void)
+{
+	struct fake_sent *s;
+
+	gre = fake_gre("gre1", GRE, S1_NBMA, S1_TUN "/24");
+	conf()->holdtime = 600;
+	add_nhs(NULL, "hub.example");
+	fake_dns_add("hub.example", HUB_NBMA);
+	nhrp_if_update(gre);
+	fake_run(0);
+	s = fake_sent_pop_type(NHRP_PKT_REG_REQ);
+	REQUIRE(s);
+	/* resolved by name; the server's protocol address unknown yet */
+	CHECK(nbma_is(s, HUB_NBMA));
+	CHECK(is_addr(&s->pkt.dst_proto, S1_TUN));
+	s->pkt.type = NHRP_PKT_REG_REPLY;
+	fake_cie(&s->pkt, &s->pkt.ext[nhrp_ext_find(&s->pkt,
+						    NHRP_EXT_RESPONDER)].cie,
+		 0, 32, 600, HUB_NBMA, HUB_TUN);
+	fake_recv(gre, HUB_NBMA, &s->pkt);
+	CHECK_EQ(first_nhs()->status, NHS_UP);
+	/* learnt from the reply */
+	REQUIRE(cache(HUB_TUN));
+	CHECK_EQ(cache(HUB_TUN)->type, NHRP_CACHE_NHS);
+}
+
+static void test_nhc_purge_on_stop(void)
+{
+	struct fake_sent *s;
+	uint32_t id;
+
+	spoke1();
+	fake_run(0);
+	answer_registration(NULL);
+	id = first_nhs()->rid.id;
+	nhrp_protocol_fini(true);
+	s = fake_sent_pop_type(NHRP_PKT_PURGE_REQ);
+	REQUIRE(s);
+	CHECK(nbma_is(s, HUB_NBMA));
+	/* the registration's id, no reply wanted, our address */
+	CHECK_EQ(s->pkt.reqid, id);
+	CHECK(s->pkt.flags & NHRP_FLAG_PURGE_N);
+	REQUIRE(s->pkt.cie.count == 1);
+	CHECK(is_addr(&NHRP_CIE(&s->pkt, s->pkt.cie, 0)->proto, S1_TUN));
+	CHECK(!cache(HUB_TUN));
+	CHECK_EQ(fake_neigh_count(), 0);
+}
+
+/* ---- resolution at a station -------------------------------------------------- */
+
+static void resreq(struct nhrp_pkt *p, const char *nbma, const char *proto,
+		   const char *target, uint32_t id)
+{
+	fake_pkt(p, NHRP_PKT_RES_REQ, nbma, proto, target, id);
+	p->flags = NHRP_FLAG_RES_Q | NHRP_FLAG_NAT;
+	fake_cie(p, &p->cie, 0, 0, 600, NULL, NULL);
+	fake_exts(p, NULL);
+}
+
+static void test_res_answered_from_registrations(void)
+{
+	struct fake_sent *s;
+	struct nhrp_pkt p;
+	struct nhrp_cie *cie;
+
+	hub();
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 600, true), 0);
+	CHECK_EQ(do_register(S2_NBMA, S2_TUN, 600, true), 0);
+	fake_run(100);
+	resreq(&p, S1_NBMA, S1_TUN, S2_TUN, 30);
+	fake_recv(gre, S1_NBMA, &p);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.type, NHRP_PKT_RES_REPLY);
+	CHECK(nbma_is(s, S1_NBMA));
+	CHECK_EQ(s->pkt.reqid, 30);
+	CHECK(s->pkt.flags & NHRP_FLAG_RES_A);
+	REQUIRE(s->pkt.cie.count == 1);
+	cie = NHRP_CIE(&s->pkt, s->pkt.cie, 0);
+	CHECK_EQ(cie->code, NHRP_CODE_SUCCESS);
+	CHECK_EQ(cie->prefix_len, 32);
+	CHECK(is_addr(&cie->nbma, S2_NBMA));
+	CHECK(is_addr(&cie->proto, S2_TUN));
+	/* what is left of spoke2's registration */
+	CHECK(cie->holdtime <= 500 && cie->holdtime >= 499);
+	CHECK_EQ(fake_sent_count(), 0);
+}
+
+static void test_res_forwarded(void)
+{
+	struct fake_sent *s;
+	struct nhrp_pkt p;
+	int i;
+
+	hub();
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 600, true), 0);
+	CHECK_EQ(do_register(S2_NBMA, S2_TUN, 600, true), 0);
+	/* spoke2's LAN, routed via spoke2: the request goes to it */
+	resreq(&p, S1_NBMA, S1_TUN, "10.2.0.5", 31);
+	p.hopcnt = 16;
+	fake_recv(gre, S1_NBMA, &p);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.type, NHRP_PKT_RES_REQ);
+	CHECK(nbma_is(s, S2_NBMA));
+	CHECK_EQ(s->pkt.reqid, 31);
+	CHECK_EQ(s->pkt.hopcnt, 15);
+	CHECK(is_addr(&s->pkt.src_proto, S1_TUN));
+	CHECK(is_addr(&s->pkt.src_nbma, S1_NBMA));
+	i = nhrp_ext_find(&s->pkt, NHRP_EXT_FWD_TRANSIT);
+	REQUIRE(i >= 0 && s->pkt.ext[i].cie.count == 1);
+	CHECK(is_addr(&NHRP_CIE(&s->pkt, s->pkt.ext[i].cie, 0)->proto, HUB_TUN));
+	/* the requester's binding was learnt on the way; its registration
+	 * stays what it is */
+	CHECK_EQ(cache(S1_TUN)->type, NHRP_CACHE_DYNAMIC);
+	CHECK_EQ(fake_sent_count(), 0);
+}
+
+static void test_res_loop_and_hops(void)
+{
+	struct fake_sent *s;
+	struct nhrp_pkt p;
+	int i;
+
+	hub();
+	CHECK_EQ(do_register(S2_NBMA, S2_TUN, 600, true), 0);
+	/* our own record among the forward transit NHSes: a loop */
+	resreq(&p, S1_NBMA, S1_TUN, "10.2.0.5", 32);
+	i = nhrp_ext_find(&p, NHRP_EXT_FWD_TRANSIT);
+	fake_cie(&p, &p.ext[i].cie, 0, 32, 600, HUB_NBMA, HUB_TUN);
+	fake_recv(gre, S1_NBMA, &p);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.type, NHRP_PKT_ERROR);
+	CHECK_EQ(s->pkt.error_code, NHRP_ERR_LOOP_DETECTED);
+	CHECK(nbma_is(s, S1_NBMA));
+	/* no hop left to forward it */
+	resreq(&p, S1_NBMA, S1_TUN, "10.2.0.5", 33);
+	p.hopcnt = 1;
+	fake_recv(gre, S1_NBMA, &p);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.type, NHRP_PKT_ERROR);
+	CHECK_EQ(s->pkt.error_code, NHRP_ERR_HOP_COUNT);
+	CHECK_EQ(fake_sent_count(), 0);
+}
+
+static void test_res_egress_and_none(void)
+{
+	struct fake_sent *s;
+	struct nhrp_pkt p;
+	struct nhrp_cie *cie;
+
+	spoke1();
+	fake_sent_clear();
+	/* our own LAN: we answer for the whole prefix, with our addresses */
+	resreq(&p, S2_NBMA, S2_TUN, "10.1.0.77", 34);
+	fake_recv(gre, HUB_NBMA, &p);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.type, NHRP_PKT_RES_REPLY);
+	/* straight to the requester */
+	CHECK(nbma_is(s, S2_NBMA));
+	cie = NHRP_CIE(&s->pkt, s->pkt.cie, 0);
+	CHECK_EQ(cie->code, NHRP_CODE_SUCCESS);
+	CHECK_EQ(cie->prefix_len, 24);
+	CHECK(is_addr(&cie->nbma, S1_NBMA));
+	CHECK(is_addr(&cie->proto, S1_TUN));
+	/* and the requester's binding for the way back */
+	REQUIRE(cache(S2_TUN));
+	CHECK_EQ(cache(S2_TUN)->type, NHRP_CACHE_CACHED);
+	CHECK(fake_neigh(GRE, S2_TUN));
+	/* nowhere to be found: no binding */
+	resreq(&p, S2_NBMA, S2_TUN, "192.168.77.1", 35);
+	fake_recv(gre, HUB_NBMA, &p);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.type, NHRP_PKT_RES_REPLY);
+	CHECK_EQ(NHRP_CIE(&s->pkt, s->pkt.cie, 0)->code, NHRP_CODE_NO_BINDING);
+}
+
+static void test_res_reply_passed_on(void)
+{
+	struct fake_sent *s;
+	struct nhrp_pkt p;
+	int i;
+
+	hub();
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 600, true), 0);
+	/* spoke2's answer to spoke1, sent back through us */
+	fake_pkt(&p, NHRP_PKT_RES_REPLY, S1_NBMA, S1_TUN, "10.2.0.5", 40);
+	fake_cie(&p, &p.cie, 0, 24, 600, S2_NBMA, S2_TUN);
+	fake_exts(&p, NULL);
+	p.hopcnt = 10;
+	fake_recv(gre, S2_NBMA, &p);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.type, NHRP_PKT_RES_REPLY);
+	CHECK(nbma_is(s, S1_NBMA));
+	CHECK_EQ(s->pkt.hopcnt, 9);
+	i = nhrp_ext_find(&s->pkt, NHRP_EXT_REV_TRANSIT);
+	REQUIRE(i >= 0 && s->pkt.ext[i].cie.count == 1);
+	CHECK(is_addr(&NHRP_CIE(&s->pkt, s->pkt.ext[i].cie, 0)->proto, HUB_TUN));
+	/* never back where it came from */
+	fake_pkt(&p, NHRP_PKT_RES_REPLY, S2_NBMA, "10.255.0.99", "10.2.0.5", 41);
+	fake_cie(&p, &p.cie, 0, 24, 600, S2_NBMA, S2_TUN);
+	fake_exts(&p, NULL);
+	fake_recv(gre, S2_NBMA, &p);
+	CHECK_EQ(fake_sent_count(), 0);
+}
+
+/* ---- shortcuts: our resolutions ------------------------------------------------ */
+
+/* spoke1 registered with the hub */
+static void spoke1_up(void)
+{
+	spoke1();
+	fake_run(0);
+	answer_registration(NULL);
+	fake_sent_clear();
+}
+
+/* a Traffic Indication from the hub for traffic from our LAN to dst */
+static void traffic_indication(const char *dst)
+{
+	uint8_t ip[28] = {0x45, 0, 0, 28, 0, 0, 0, 0, 64, 1};
+	struct nhrp_pkt p;
+	struct ipaddr s = ip4("10.1.0.5"), d = ip4(dst);
+
+	memcpy(ip + 12, &s.ipaddr_v4, 4);
+	memcpy(ip + 16, &d.ipaddr_v4, 4);
+	nhrp_pkt_init(&p, NHRP_PKT_TRAFFIC, NHRP_AFN_IPV4, NHRP_PRO_IPV4);
+	fake_pkt(&p, NHRP_PKT_TRAFFIC, HUB_NBMA, HUB_TUN, "10.1.0.5", 0);
+	p.body = ip;
+	p.body_len = sizeof(ip);
+	nhrp_ext_add(&p, NHRP_EXT_END | NHRP_EXT_COMPULSORY);
+	fake_recv(gre, HUB_NBMA, &p);
+}
+
+/* answer our pending Resolution Request as spoke2 does (prefix 24) */
+static void answer_resolution(struct fake_sent *s, uint16_t holdtime)
+{
+	struct nhrp_pkt *p = &s->pkt;
+
+	p->type = NHRP_PKT_RES_REPLY;
+	p->flags |= NHRP_FLAG_RES_A;
+	p->cie.count = 0;
+	fake_cie(p, &p->cie, 0, 24, holdtime, S2_NBMA, S2_TUN);
+	fake_recv(gre, S2_NBMA, p);
+}
+
+static void test_shortcut_phase3(void)
+{
+	struct fake_sent *s;
+
+	spoke1_up();
+	conf()->shortcut = true;
+	traffic_indication("10.2.0.5");
+	fake_run(0);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.type, NHRP_PKT_RES_REQ);
+	CHECK(nbma_is(s, HUB_NBMA));
+	CHECK(is_addr(&s->pkt.dst_proto, "10.2.0.5"));
+	CHECK(is_addr(&s->pkt.src_proto, S1_TUN));
+	answer_resolution(s, 300);
+	/* the responder's binding and the route for its prefix */
+	REQUIRE(cache(S2_TUN));
+	CHECK_EQ(cache(S2_TUN)->type, NHRP_CACHE_CACHED);
+	CHECK(fake_neigh(GRE, S2_TUN));
+	CHECK(fake_route_installed("10.2.0.0/24", S2_TUN));
+	CHECK(!cache("10.2.0.5"));
+	/* covered: another indication asks nothing */
+	traffic_indication("10.2.0.9");
+	fake_run(1);
+	CHECK_EQ(fake_sent_count(), 0);
+	/* unused: gone with the holding time */
+	fake_run(300);
+	CHECK(!fake_route_installed("10.2.0.0/24", NULL));
+	CHECK(!cache(S2_TUN));
+	CHECK(!fake_neigh(GRE, S2_TUN));
+}
+
+static void test_shortcut_refresh_in_use(void)
+{
+	struct fake_sent *s;
+	struct ipaddr via = ip4(S2_TUN);
+
+	spoke1_up();
+	conf()->shortcut = true;
+	traffic_indication("10.2.0.5");
+	fake_run(0);
+	s = fake_sent_pop_type(NHRP_PKT_RES_REQ);
+	REQUIRE(s);
+	answer_resolution(s, 300);
+	/* the kernel uses the binding: refreshed at 2/3 of the holding
+	 * time, and the answer keeps it */
+	nhrp_sys_neigh_probe_in(gre, &via);
+	CHECK(cache(S2_TUN)->used);
+	CHECK_EQ(fake_sent_count(), 0);
+	fake_run(201);
+	s = fake_sent_pop_type(NHRP_PKT_RES_REQ);
+	REQUIRE(s);
+	CHECK(is_addr(&s->pkt.dst_proto, "10.2.0.5"));
+	answer_resolution(s, 300);
+	fake_run(200);
+	CHECK(fake_route_installed("10.2.0.0/24", S2_TUN));
+}
+
+static void test_shortcut_unanswered(void)
+{
+	double when[] = {0, 1, 3};
+	struct fake_sent *s;
+	uint32_t id = 0;
+
+	spoke1_up();
+	conf()->shortcut = true;
+	traffic_indication("10.2.0.5");
+	for (unsigned int n = 0; n < array_size(when); n++) {
+		fake_run(when[n] - fake_time() + 0.01);
+		s = fake_sent_pop();
+		REQUIRE(s && s->pkt.type == NHRP_PKT_RES_REQ);
+		if (!id)
+			id = s->pkt.reqid;
+		CHECK_EQ(s->pkt.reqid, id);
+	}
+	fake_run(5);
+	CHECK_EQ(fake_sent_count(), 0);
+	REQUIRE(cache("10.2.0.5"));
+	CHECK_EQ(cache("10.2.0.5")->type, NHRP_CACHE_NEGATIVE);
+	CHECK(!fake_routes_installed());
+	/* not asked again while negative */
+	traffic_indication("10.2.0.5");
+	fake_run(1);
+	CHECK_EQ(fake_sent_count(), 0);
+	fake_run(60);
+	CHECK(!cache("10.2.0.5"));
+	/* a late reply to the old request changes nothing */
+	CHECK_EQ(nhrp_reqid_count(), 1); /* the registration's */
+}
+
+static void test_shortcut_off(void)
+{
+	spoke1_up();
+	traffic_indication("10.2.0.5");
+	fake_run(1);
+	CHECK_EQ(fake_sent_count(), 0);
+	CHECK(!cache("10.2.0.5"));
+}
+
+static void test_phase2_kernel_probe(void)
+{
+	struct ipaddr s2 = ip4(S2_TUN), hubt = ip4(HUB_TUN);
+	struct fake_sent *s;
+
+	spoke1_up();
+	/* a next hop in the tunnel we know: answered from the cache */
+	nhrp_sys_neigh_probe_in(gre, &hubt);
+	CHECK_EQ(fake_sent_count(), 0);
+	CHECK(cache(HUB_TUN)->used);
+	/* one we do not know: resolved through the server */
+	nhrp_sys_neigh_probe_in(gre, &s2);
+	fake_run(0);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.type, NHRP_PKT_RES_REQ);
+	CHECK(is_addr(&s->pkt.dst_proto, S2_TUN));
+	s->pkt.type = NHRP_PKT_RES_REPLY;
+	s->pkt.cie.count = 0;
+	fake_cie(&s->pkt, &s->pkt.cie, 0, 32, 300, S2_NBMA, S2_TUN);
+	fake_recv(gre, S2_NBMA, &s->pkt);
+	REQUIRE(cache(S2_TUN));
+	CHECK_EQ(cache(S2_TUN)->type, NHRP_CACHE_CACHED);
+	CHECK(fake_neigh(GRE, S2_TUN));
+	/* the address itself: no route needed */
+	CHECK_EQ(fake_routes_installed(), 0);
+}
+
+/* ---- purge --------------------------------------------------------------------- */
+
+static void purge(const char *from_nbma, const char *from_proto,
+		  const char *what, uint32_t id, bool no_reply)
+{
+	struct nhrp_pkt p;
+
+	fake_pkt(&p, NHRP_PKT_PURGE_REQ, from_nbma, from_proto, HUB_TUN, id);
+	p.flags = no_reply ? NHRP_FLAG_PURGE_N : 0;
+	fake_cie(&p, &p.cie, 0, 32, 0, NULL, what);
+	nhrp_ext_add(&p, NHRP_EXT_END | NHRP_EXT_COMPULSORY);
+	fake_recv(gre, from_nbma, &p);
+}
+
+static void test_purge_received(void)
+{
+	struct fake_sent *s;
+
+	hub();
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 600, true), 0);
+	/* from a stranger: nothing changes, the reply still goes */
+	purge(S2_NBMA, S2_TUN, S1_TUN, 50, false);
+	CHECK(cache(S1_TUN));
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.type, NHRP_PKT_PURGE_REPLY);
+	CHECK(nbma_is(s, S2_NBMA));
+	CHECK_EQ(s->pkt.reqid, 50);
+	/* from the owner, no reply wanted: gone, silently */
+	purge(S1_NBMA, S1_TUN, S1_TUN, 51, true);
+	CHECK(!cache(S1_TUN));
+	CHECK(!fake_neigh(GRE, S1_TUN));
+	CHECK(!peer(S1_NBMA));
+	CHECK_EQ(fake_sent_count(), 0);
+}
+
+static void test_purge_removes_shortcut(void)
+{
+	struct fake_sent *s;
+
+	spoke1_up();
+	conf()->shortcut = true;
+	traffic_indication("10.2.0.5");
+	fake_run(0);
+	s = fake_sent_pop_type(NHRP_PKT_RES_REQ);
+	REQUIRE(s);
+	answer_resolution(s, 300);
+	CHECK(fake_route_installed("10.2.0.0/24", S2_TUN));
+	/* the responder purges what it told us */
+	purge(S2_NBMA, S2_TUN, S2_TUN, 52, false);
+	CHECK(!cache(S2_TUN));
+	CHECK(!fake_neigh(GRE, S2_TUN));
+	CHECK_EQ(fake_routes_installed(), 0);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.type, NHRP_PKT_PURGE_REPLY);
+	CHECK(nbma_is(s, S2_NBMA));
+}
+
+/* ---- error indications ---------------------------------------------------------- */
+
+static void test_error_indications(void)
+{
+	struct fake_sent *s;
+	struct nhrp_pkt p;
+	uint8_t buf[256];
+	int len;
+
+	hub();
+	/* an unknown compulsory extension: code 1, its offset */
+	regreq(&p, S1_NBMA, S1_TUN, 60, 600, true);
+	nhrp_ext_add(&p, 0x1234 | NHRP_EXT_COMPULSORY);
+	fake_recv(gre, S1_NBMA, &p);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.type, NHRP_PKT_ERROR);
+	CHECK_EQ(s->pkt.error_code, NHRP_ERR_UNRECOGNIZED_EXT);
+	CHECK(s->pkt.error_offset > NHRP_HDR_LEN);
+	CHECK(!cache(S1_TUN));
+	/* never an Error Indication about an Error Indication */
+	fake_pkt(&p, NHRP_PKT_ERROR, S1_NBMA, S1_TUN, HUB_TUN, 0);
+	p.error_code = NHRP_ERR_PROTOCOL;
+	nhrp_ext_add(&p, 0x1234 | NHRP_EXT_COMPULSORY);
+	fake_recv(gre, S1_NBMA, &p);
+	CHECK_EQ(fake_sent_count(), 0);
+	strlcpy(nhrp_if(gre)->auth, "secret", sizeof(nhrp_if(gre)->auth));
+	fake_pkt(&p, NHRP_PKT_ERROR, S1_NBMA, S1_TUN, HUB_TUN, 0);
+	fake_recv(gre, S1_NBMA, &p);
+	CHECK_EQ(fake_sent_count(), 0);
+	/* a bad checksum: dropped silently */
+	nhrp_if(gre)->auth[0] = 0;
+	regreq(&p, S1_NBMA, S1_TUN, 61, 600, true);
+	len = nhrp_encode(&p, buf, sizeof(buf));
+	REQUIRE(len > 0);
+	buf[12] ^= 0xff;
+	fake_recv_raw(gre, S1_NBMA, buf, len);
+	CHECK_EQ(fake_sent_count(), 0);
+	CHECK_EQ(nhrp_if(gre)->stats.rx_bad_checksum, 1);
+	CHECK(!cache(S1_TUN));
+}
+
+static void test_error_rate_per_source(void)
+{
+	struct nhrp_pkt p;
+	unsigned int n;
+
+	hub();
+	strlcpy(nhrp_if(gre)->auth, "secret", sizeof(nhrp_if(gre)->auth));
+	/* a flood from one address: a few answers a second */
+	for (int i = 0; i < 50; i++) {
+		regreq(&p, S1_NBMA, S1_TUN, 70 + i, 600, true);
+		fake_recv(gre, S1_NBMA, &p);
+	}
+	n = fake_sent_count();
+	CHECK(n >= 1 && n <= 10);
+	fake_sent_clear();
+	/* does not silence the others */
+	regreq(&p, S2_NBMA, S2_TUN, 200, 600, true);
+	fake_recv(gre, S2_NBMA, &p);
+	CHECK_EQ(fake_sent_count(), 1);
+	CHECK(fake_sent_count() && nbma_is(fake_sent_pop(), S2_NBMA));
+	/* and the flooder is answered again a second later */
+	fake_run(1);
+	regreq(&p, S1_NBMA, S1_TUN, 300, 600, true);
+	fake_recv(gre, S1_NBMA, &p);
+	CHECK_EQ(fake_sent_count(), 1);
+}
+
+/* ---- traffic indications ---------------------------------------------------------- */
+
+/* a packet from src to dst that came in on gre1 and leaves on gre1 */
+static void hairpin(const char *src, const char *dst)
+{
+	uint8_t ip[48] = {0x45, 0, 0, 48, 0, 0, 0, 0, 63, 1};
+	struct ipaddr s = ip4(src), d = ip4(dst);
+
+	memcpy(ip + 12, &s.ipaddr_v4, 4);
+	memcpy(ip + 16, &d.ipaddr_v4, 4);
+	nhrp_traffic_redirect(GRE, ip, sizeof(ip));
+}
+
+static void test_redirect(void)
+{
+	struct fake_sent *s;
+	nhrp_nflog_cb cb;
+	void *arg;
+
+	hub();
+	conf()->redirect = true;
+	nhrp_conf.nflog_group = 1;
+	nhrp_traffic_config();
+	cb = fake_nflog(1, &arg);
+	REQUIRE(cb);
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 600, true), 0);
+	CHECK_EQ(do_register(S2_NBMA, S2_TUN, 600, true), 0);
+	/* through the NFLOG group */
+	{
+		uint8_t ip[48] = {0x45, 0, 0, 48, 0, 0, 0, 0, 63, 1,
+				  0, 0, 10, 1, 0, 5, 10, 2, 0, 5};
+
+		cb(GRE, GRE, ip, sizeof(ip), arg);
+	}
+	s = fake_sent_pop();
+	REQUIRE(s);
+	/* to the sender's station, quoting header + 8 bytes, dst = source */
+	CHECK_EQ(s->pkt.type, NHRP_PKT_TRAFFIC);
+	CHECK(nbma_is(s, S1_NBMA));
+	CHECK(is_addr(&s->pkt.dst_proto, "10.1.0.5"));
+	CHECK_EQ(s->pkt.body_len, 28);
+	/* the same pair again: not before 15 s */
+	hairpin("10.1.0.6", "10.2.0.7");
+	fake_run(10);
+	hairpin("10.1.0.5", "10.2.0.5");
+	CHECK_EQ(fake_sent_count(), 0);
+	/* the other direction is another pair */
+	hairpin("10.2.0.5", "10.1.0.5");
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK(nbma_is(s, S2_NBMA));
+	fake_run(5);
+	hairpin("10.1.0.5", "10.2.0.5");
+	CHECK_EQ(fake_sent_count(), 1);
+	/* off: nothing */
+	fake_sent_clear();
+	fake_run(20);
+	conf()->redirect = false;
+	hairpin("10.1.0.5", "10.2.0.5");
+	CHECK_EQ(fake_sent_count(), 0);
+	/* a flood of distinct pairs costs bounded work and state */
+	conf()->redirect = true;
+	for (int i = 0; i < 5000; i++) {
+		char src[32], dst[32];
+
+		snprintf(src, sizeof(src), "10.1.%d.%d", i / 250, i % 250);
+		snprintf(dst, sizeof(dst), "10.2.%d.1", i % 250);
+		hairpin(src, dst);
+	}
+	CHECK(fake_sent_count() <= 100);
+}
+
+/* ---- multicast ---------------------------------------------------------------------- */
+
+static void test_multicast_replication(void)
+{
+	struct nhrp_mcast_conf *mc;
+	uint8_t rip[] = {
+		0x45, 0, 0, 52, 0, 0, 0x40, 0, 1, 17, 0, 0, 10, 255, 0, 1,
+		224, 0, 0, 9, 2, 8, 2, 8, 0, 32, 0, 0, /* UDP, bad checksum */
+		2, 2, 0, 0, 0, 2, 0, 0, 10, 0, 0, 0, 255, 255, 255, 0,
+		0, 0, 0, 0, 0, 0, 0, 1,
+	};
+	unsigned int to_s1 = 0, to_s2 = 0, to_hub = 0, n;
+	struct fake_sent *s;
+
+	hub();
+	mc = nhrp_conf_alloc(sizeof(*mc));
+	mc->dynamic = true;
+	nhrp_mcast_list_add_tail(&conf()->mcast, mc);
+	/* one spoke registering several addresses gets one copy */
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 600, false), 0);
+	CHECK_EQ(do_register(S1_NBMA, "10.255.0.21", 600, false), 0);
+	CHECK_EQ(do_register(S1_NBMA, "10.255.0.22", 600, false), 0);
+	CHECK_EQ(do_register(S2_NBMA, S2_TUN, 600, false), 0);
+	/* a static destination, and one that is a registered peer too */
+	mc = nhrp_conf_alloc(sizeof(*mc));
+	mc->addr = ip4("192.0.2.77");
+	nhrp_mcast_list_add_tail(&conf()->mcast, mc);
+	mc = nhrp_conf_alloc(sizeof(*mc));
+	mc->addr = ip4(S2_NBMA);
+	nhrp_mcast_list_add_tail(&conf()->mcast, mc);
+	/* a peer known only as a resolution requester is not a member */
+	{
+		struct ipaddr a = ip4("10.255.0.99"), x = ip4("198.51.100.99");
+
+		nhrp_cache_set(nhrp_cache_get(gre, &a), NHRP_CACHE_CACHED, &x,
+			       NULL, 600);
+	}
+	n = nhrp_multicast_send(GRE, rip, sizeof(rip));
+	CHECK_EQ(n, 3);
+	while ((s = fake_sent_pop())) {
+		CHECK_EQ(s->ethertype, 0x0800);
+		CHECK_EQ(s->len, sizeof(rip));
+		if (nbma_is(s, S1_NBMA))
+			to_s1++;
+		else if (nbma_is(s, S2_NBMA))
+			to_s2++;
+		else if (nbma_is(s, "192.0.2.77"))
+			to_hub++;
+		else
+			CHECK(!"a copy to a stranger");
+		/* a whole UDP checksum */
+		{
+			struct ipv4_ph {
+				uint8_t src[4], dst[4];
+				uint8_t z, proto;
+				uint16_t len;
+			} ph;
+			uint32_t sum = 0;
+			uint8_t *u = s->buf + 20;
+
+			memcpy(ph.src, s->buf + 12, 4);
+			memcpy(ph.dst, s->buf + 16, 4);
+			ph.z = 0;
+			ph.proto = 17;
+			ph.len = htons(32);
+			for (unsigned int i = 0; i < sizeof(ph); i += 2)
+				sum += (((uint8_t *)&ph)[i] << 8) |
+				       ((uint8_t *)&ph)[i + 1];
+			for (unsigned int i = 0; i < 32; i += 2)
+				sum += (u[i] << 8) | u[i + 1];
+			while (sum >> 16)
+				sum = (sum & 0xffff) + (sum >> 16);
+			CHECK_EQ(sum, 0xffff);
+		}
+	}
+	CHECK_EQ(to_s1, 1);
+	CHECK_EQ(to_s2, 1);
+	CHECK_EQ(to_hub, 1);
+}
+
+static void test_udp_checksum_negative_control(void)
+{
+	uint8_t pkt[] = {
+		0x45, 0, 0, 32, 0, 0, 0x40, 0, 1, 17, 0, 0, 10, 255, 0, 1,
+		224, 0, 0, 9, 2, 8, 2, 8, 0, 12, 0x12, 0x34, 1, 2, 3, 4,
+	};
+	uint8_t fixed[sizeof(pkt)];
+
+	memcpy(fixed, pkt, sizeof(pkt));
+	nhrp_fix_udp_checksum(fixed, sizeof(fixed));
+	/* the made-up checksum was wrong and is replaced */
+	CHECK(memcmp(fixed + 26, pkt + 26, 2) != 0);
+	/* idempotent: a whole checksum stays */
+	memcpy(pkt, fixed, sizeof(pkt));
+	nhrp_fix_udp_checksum(fixed, sizeof(fixed));
+	CHECK(memcmp(fixed, pkt, sizeof(pkt)) == 0);
+	/* a single flipped payload bit makes it wrong again */
+	fixed[31] ^= 1;
+	memcpy(pkt, fixed, sizeof(pkt));
+	nhrp_fix_udp_checksum(fixed, sizeof(fixed));
+	CHECK(memcmp(fixed + 26, pkt + 26, 2) != 0);
+}
+
+/* ---- peers ----------------------------------------------------------------------------- */
+
+static void test_peer_lifetime(void)
+{
+	struct nhrp_peer *p;
+
+	hub();
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 600, false), 0);
+	CHECK_EQ(do_register(S1_NBMA, "10.255.0.21", 600, false), 0);
+	p = peer(S1_NBMA);
+	REQUIRE(p);
+	CHECK_EQ(p->ndynamic, 2);
+	CHECK_EQ(nhrp_peer_cache_list_count(&p->caches), 2);
+	CHECK_EQ(p->stats.registrations, 2);
+	/* one user less */
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 0, false), 0);
+	CHECK(peer(S1_NBMA) == p);
+	CHECK_EQ(p->ndynamic, 1);
+	/* the last one: the peer goes */
+	nhrp_cache_flush(gre, NHRP_CACHE_DYNAMIC);
+	CHECK(!peer(S1_NBMA));
+	CHECK_EQ(nhrp_peer_hash_count(&nhrp_if(gre)->peers), 0);
+}
+
+static void test_interface_gone(void)
+{
+	spoke1_up();
+	CHECK(cache(HUB_TUN));
+	nhrp_sys_if_gone_in(gre);
+	CHECK_EQ(nhrp_cache_count(gre), 0);
+	CHECK_EQ(nhrp_peer_hash_count(&nhrp_if(gre)->peers), 0);
+	CHECK(!nhrp_nhs_of(gre));
+	CHECK_EQ(nhrp_reqid_count(), 0);
+	CHECK_EQ(fake_neigh_count(), 0);
+}
+
+static const struct fake_test tests[] = {
+	{"reg_accept", test_reg_accept},
+	{"reg_unique_conflict", test_reg_unique_conflict},
+	{"reg_no_unique_moves", test_reg_no_unique_moves},
+	{"reg_refused_addresses", test_reg_refused_addresses},
+	{"reg_holdtime_expiry", test_reg_holdtime_expiry},
+	{"reg_withdraw", test_reg_withdraw},
+	{"reg_auth", test_reg_auth},
+	{"reg_network_id", test_reg_network_id},
+	{"reg_nat", test_reg_nat},
+	{"nhc_register_retransmit", test_nhc_register_retransmit},
+	{"nhc_no_unique", test_nhc_no_unique},
+	{"nhc_refresh", test_nhc_refresh},
+	{"nhc_holdtime_change", test_nhc_holdtime_change},
+	{"nhc_reply_checks", test_nhc_reply_checks},
+	{"nhc_nat", test_nhc_nat},
+	{"nhc_dynamic_nhs", test_nhc_dynamic_nhs},
+	{"nhc_purge_on_stop", test_nhc_purge_on_stop},
+	{"res_answered_from_registrations", test_res_answered_from_registrations},
+	{"res_forwarded", test_res_forwarded},
+	{"res_loop_and_hops", test_res_loop_and_hops},
+	{"res_egress_and_none", test_res_egress_and_none},
+	{"res_reply_passed_on", test_res_reply_passed_on},
+	{"shortcut_phase3", test_shortcut_phase3},
+	{"shortcut_refresh_in_use", test_shortcut_refresh_in_use},
+	{"shortcut_unanswered", test_shortcut_unanswered},
+	{"shortcut_off", test_shortcut_off},
+	{"phase2_kernel_probe", test_phase2_kernel_probe},
+	{"purge_received", test_purge_received},
+	{"purge_removes_shortcut", test_purge_removes_shortcut},
+	{"error_indications", test_error_indications},
+	{"error_rate_per_source", test_error_rate_per_source},
+	{"redirect", test_redirect},
+	{"multicast_replication", test_multicast_replication},
+	{"udp_checksum_negative_control", test_udp_checksum_negative_control},
+	{"peer_lifetime", test_peer_lifetime},
+	{"interface_gone", test_interface_gone},
+	{NULL, NULL},
+};
+
+int main(int argc, char **argv)
+{
+	return fake_main(argc, argv, tests);
+}
