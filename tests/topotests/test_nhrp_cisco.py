@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Cisco IOS interoperability of our nhrpd, with real IOS packets.
 
-1. Every Registration Request of the capture vectors (<repo>/../shared/
-   vectors: IOL with authentication and the NAT extension, IOS 12 with
+1. Every Registration Request of the capture vectors (tests/vectors:
+   IOL with authentication and the NAT extension, IOS 12 with
    prefix 255 / holding time 30 / no NAT extension, the no-unique one with
    id 300, IOS-XE's in tcpdump-nhrp.pcapng), re-addressed to this topology
    and injected at our hub from a "spoke" namespace that runs no nhrpd:
@@ -139,7 +139,7 @@ def check_reply(rep, req, src_proto, real_nbma, claimed_nbma, password):
 
 @pytest.fixture(scope="module")
 def replay():
-    reqs = registration_requests()      # skips without vectors or codec_tool
+    reqs = registration_requests()      # skips without codec_tool
     topo = Topology("nhrp_cisco_replay")
     try:
         d = build_dmvpn(topo, spokes=1, lans=False, routes=False, tunnel_plen=24)

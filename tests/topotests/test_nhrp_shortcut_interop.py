@@ -7,7 +7,7 @@
    kernel) and the traffic going direct (reply TTL, hub capture).
 2. Ours as hub, FRR's as spokes: the same, seen from FRR's spoke (its
    shortcut, its zebra route, its cache).
-3. The Cisco IOS phase-3 trace (<repo>/../shared/vectors/
+3. The Cisco IOS phase-3 trace (tests/vectors/
    tcpdump-nhrp-trace.pcap: hub 192.168.200.1, spokes .2 and .3): its
    Traffic Indication and the Resolution Request the hub forwarded,
    re-addressed to this topology and injected at our spoke, which must
@@ -196,8 +196,7 @@ AUTH_VALUE = b"\x00\x00\x00\x01" + TRACE_PASSWORD.encode()   # SPI 1, password
 
 
 def trace_pdus():
-    if not os.path.exists(TRACE):
-        pytest.skip("no Cisco trace %s" % TRACE)
+    assert os.path.exists(TRACE), "no Cisco trace %s (tests/vectors is part of the repo)" % TRACE
     from test_codec_vectors import capture_pdus
     pdus = [p[:struct.unpack("!H", p[10:12])[0]] for _, p in capture_pdus(TRACE)]
     # TI hub -> .3, .3's Resolution Request, the hub's forwarded copy to .2,

@@ -1,10 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Real Cisco IOS NHRP packets for the topotests: the Registration Requests
-of the capture vectors (<repo>/../shared/vectors, never copied into the
-repo), re-addressed to a test topology, injected from a node, and NHRP
+of the capture vectors (tests/vectors, from tcpdump's tests), re-addressed to a test topology, injected from a node, and NHRP
 packets read back from a capture through tshark's PDML.
 
-    reqs = registration_requests()          # skips when the vectors are absent
+    reqs = registration_requests()          # fails when the vectors are absent
     pdu = readdress(r.pdu, src_nbma=..., src_proto=..., dst_proto=...,
                     nat_nbma=HUB_NBMA, nat_proto=HUB_TUNNEL)
     inject(node, [pdu], HUB_NBMA)           # AF_PACKET on the node's gre1
@@ -29,12 +28,11 @@ from dataclasses import dataclass, field
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
-VECTORS = os.path.normpath(os.path.join(TOP, "..", "shared", "vectors"))
 CODEC_TOOL = os.path.join(TOP, "tests", "unit", "codec_tool")
 
 if os.path.join(TOP, "tests") not in sys.path:
     sys.path.insert(0, os.path.join(TOP, "tests"))
-from test_codec_vectors import capture_pdus  # noqa: E402  (pcap/pcapng reader)
+from test_codec_vectors import VECTORS, capture_pdus  # noqa: E402  (pcap/pcapng reader)
 
 REG_REQ, REG_REPLY = 3, 4
 EXT_END, EXT_RESPONDER, EXT_FWD, EXT_REV, EXT_AUTH, EXT_NAT = 0, 3, 4, 5, 7, 9
@@ -219,11 +217,8 @@ class CiscoRequest:
 
 
 def vector_files():
-    if not os.path.isdir(VECTORS):
-        skip("no capture vectors in %s" % VECTORS)
     files = sorted(f for f in os.listdir(VECTORS) if f.endswith((".pcap", ".pcapng")))
-    if not files:
-        skip("no .pcap/.pcapng in %s" % VECTORS)
+    assert files, "no .pcap/.pcapng in %s (tests/vectors is part of the repo)" % VECTORS
     return files
 
 
