@@ -22,7 +22,8 @@ DEFINE_MTYPE_STATIC(NHRPD, NHRP_EVENT_REQ, "NHRP event request");
 DEFINE_MTYPE_STATIC(NHRPD, NHRP_EVENT_BUF, "NHRP event buffer");
 
 #define LINE_MAX_LEN 1024	/* longer lines from the helper are garbage */
-#define OUT_MAX (1024 * 1024)	/* a helper that reads nothing is dropped */
+#define OUT_MAX (1024 * 1024)	/* unread output beyond which the helper is
+				 * taken for stuck and dropped */
 #define RETRY_FIRST_MS 100
 #define RETRY_MAX_MS 10000
 
@@ -195,11 +196,14 @@ static void ev_write(struct thread *t)
 	flush_out();
 }
 
-static void queue_out(const struct ev_req *r)
+/* resend: every pending request goes out after a (re)connection, however
+ * many; otherwise a queue still over OUT_MAX means the helper reads
+ * nothing */
+static void queue_out(const struct ev_req *r, bool resend)
 {
 	if (ev.fd < 0)
 		return; /* sent when we are connected again */
-	if (ev.out_len + r->len > OUT_MAX) {
+	if (!resend && ev.out_len > OUT_MAX) {
 		connection_lost("the helper reads nothing: dropped");
 		return;
 	}
@@ -300,7 +304,7 @@ uint32_t nhrp_event_authorize(const struct nhrp_event_binding *b,
 	nhrp_debug(EVENT, "event %u: authorize-binding %s %pIA (%s -> %s)",
 		   r->id, b->ifname, &b->remote_addr, b->old_type, b->type);
 	if (ev.fd >= 0) {
-		queue_out(r);
+		queue_out(r, false);
 		flush_out();
 	} else {
 		/* a request is worth a try now, whatever the back-off says */
@@ -482,7 +486,7 @@ static void ev_connect(struct thread *t)
 	ev.fd = fd;
 	thread_add_read(master, ev_read, NULL, fd, &ev.t_read);
 	frr_each (ev_reqs, &ev.reqs, r)
-		queue_out(r);
+		queue_out(r, true);
 	flush_out();
 }
 
