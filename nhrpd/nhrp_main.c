@@ -12,6 +12,7 @@
 #include "vrf.h"
 
 #include "nhrpd/nhrp_errors.h"
+#include "nhrpd/nhrp_event.h"
 #include "nhrpd/nhrp_if.h"
 #include "nhrpd/nhrp_msg.h"
 #include "nhrpd/nhrp_sys_linux.h"
@@ -54,6 +55,7 @@ static void sigint(void)
 {
 	zlog_notice("Terminating on signal");
 	nhrp_protocol_fini(true);
+	nhrp_event_fini();
 	nhrp_sys_linux_fini();
 	frr_fini();
 	exit(0);

@@ -15,6 +15,7 @@
 #include "yang.h"
 #include "yang_wrappers.h"
 
+#include "nhrpd/nhrp_event.h"
 #include "nhrpd/nhrp_if.h"
 #include "nhrpd/nhrp_multicast.h"
 #include "nhrpd/nhrp_nb.h"
@@ -187,6 +188,14 @@ static void nhrp_global_apply_finish(struct nb_cb_apply_finish_args *args)
 			yang_dnode_get_uint16(dnode, "./multicast-nflog-group");
 	load_string(nhrp_conf.event_socket, sizeof(nhrp_conf.event_socket),
 		    dnode, "./event-socket");
+	nhrp_event_conf.timeout = NHRP_EVENT_TIMEOUT_DEFAULT;
+	if (yang_dnode_exists(dnode, "./event-timeout"))
+		nhrp_event_conf.timeout =
+			yang_dnode_get_uint8(dnode, "./event-timeout");
+	nhrp_event_conf.fail_open =
+		yang_dnode_exists(dnode, "./event-fail-open") &&
+		yang_dnode_get_bool(dnode, "./event-fail-open");
+	nhrp_event_config();
 	nhrp_multicast_config();
 	nhrp_traffic_config();
 }
@@ -260,6 +269,12 @@ const struct frr_yang_module_info frr_nhrpd_info = {
 		{.xpath = NHRP_GLOBAL_XPATH "/event-socket",
 		 .cbs = {.modify = NB_MODIFY, .destroy = NB_DESTROY,
 			 .cli_show = cli_show_nhrp_global}},
+		{.xpath = NHRP_GLOBAL_XPATH "/event-timeout",
+		 .cbs = {.modify = NB_MODIFY,
+			 .cli_show = cli_show_nhrp_event_timeout}},
+		{.xpath = NHRP_GLOBAL_XPATH "/event-fail-open",
+		 .cbs = {.modify = NB_MODIFY,
+			 .cli_show = cli_show_nhrp_event_timeout}},
 		{.xpath = NULL},
 	},
 };

@@ -33,5 +33,7 @@ void cli_show_nhrp_multicast(struct vty *vty, const struct lyd_node *dnode,
 			     bool show_defaults);
 void cli_show_nhrp_global(struct vty *vty, const struct lyd_node *dnode,
 			  bool show_defaults);
+void cli_show_nhrp_event_timeout(struct vty *vty, const struct lyd_node *dnode,
+				 bool show_defaults);
 
 #endif

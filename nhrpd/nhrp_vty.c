@@ -14,6 +14,7 @@
 #include "vty.h"
 #include "yang.h"
 
+#include "nhrpd/nhrp_event.h"
 #include "nhrpd/nhrp_nb.h"
 #include "nhrpd/nhrp_ui.h"
 
@@ -393,6 +394,8 @@ DEFPY_YANG(nhrp_event_socket, nhrp_event_socket_cmd,
 	   "Unix socket of the event manager\n"
 	   "Path\n")
 {
+	if (!valid_word(vty, "Event socket path", path, 107))
+		return CMD_WARNING_CONFIG_FAILED;
 	nb_cli_enqueue_change(vty, NHRP_GLOBAL_XPATH "/event-socket",
 			      NB_OP_MODIFY, path);
 	return nb_cli_apply_changes(vty, NULL);
@@ -406,6 +409,39 @@ DEFPY_YANG(no_nhrp_event_socket, no_nhrp_event_socket_cmd,
 	   "Path\n")
 {
 	nb_cli_enqueue_change(vty, NHRP_GLOBAL_XPATH "/event-socket",
+			      NB_OP_DESTROY, NULL);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+/* FRR has no such knob: it waits 10 s and refuses.  Same `nhrp event`
+ * prefix as the socket; `fail-open` is the usual word for "allow when the
+ * authoriser is unreachable". */
+DEFPY_YANG(nhrp_event_timeout, nhrp_event_timeout_cmd,
+	   "nhrp event timeout (1-60)$secs [fail-open$open]",
+	   NHRP_STR
+	   "Event manager\n"
+	   "How long a binding waits for the event manager's answer\n"
+	   "Seconds (default 10)\n"
+	   "Accept the binding when no answer came (default: refuse)\n")
+{
+	nb_cli_enqueue_change(vty, NHRP_GLOBAL_XPATH "/event-timeout",
+			      NB_OP_MODIFY, secs_str);
+	nb_cli_enqueue_change(vty, NHRP_GLOBAL_XPATH "/event-fail-open",
+			      NB_OP_MODIFY, open ? "true" : "false");
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(no_nhrp_event_timeout, no_nhrp_event_timeout_cmd,
+	   "no nhrp event timeout [(1-60) [fail-open]]",
+	   NO_STR NHRP_STR
+	   "Event manager\n"
+	   "How long a binding waits for the event manager's answer\n"
+	   "Seconds (default 10)\n"
+	   "Accept the binding when no answer came (default: refuse)\n")
+{
+	nb_cli_enqueue_change(vty, NHRP_GLOBAL_XPATH "/event-timeout",
+			      NB_OP_DESTROY, NULL);
+	nb_cli_enqueue_change(vty, NHRP_GLOBAL_XPATH "/event-fail-open",
 			      NB_OP_DESTROY, NULL);
 	return nb_cli_apply_changes(vty, NULL);
 }
@@ -502,6 +538,27 @@ void cli_show_nhrp_global(struct vty *vty, const struct lyd_node *dnode,
 		yang_dnode_get_string(dnode, NULL));
 }
 
+/* one line for two leaves.  A leaf at its default is not rendered, so the
+ * line comes from the timeout's renderer, or from fail-open's when the
+ * timeout is at its default. */
+void cli_show_nhrp_event_timeout(struct vty *vty, const struct lyd_node *dnode,
+				 bool show_defaults)
+{
+	const struct lyd_node *parent = lyd_parent(dnode);
+	bool has_secs = yang_dnode_exists(parent, "./event-timeout");
+	bool open = yang_dnode_exists(parent, "./event-fail-open") &&
+		    yang_dnode_get_bool(parent, "./event-fail-open");
+
+	if (strcmp(dnode->schema->name, "event-fail-open") == 0 &&
+	    (!open ||
+	     (has_secs && !yang_dnode_is_default(parent, "./event-timeout"))))
+		return;
+	vty_out(vty, "nhrp event timeout %u%s\n",
+		has_secs ? yang_dnode_get_uint8(parent, "./event-timeout")
+			 : NHRP_EVENT_TIMEOUT_DEFAULT,
+		open ? " fail-open" : "");
+}
+
 /* debug flags and daemon-wide settings, under FRR's ZEBRA_NODE as FRR's
  * nhrpd writes them */
 static int nhrp_config_write(struct vty *vty)
@@ -530,6 +587,8 @@ void nhrp_vty_init(void)
 	install_element(CONFIG_NODE, &no_nhrp_nflog_cmd);
 	install_element(CONFIG_NODE, &nhrp_event_socket_cmd);
 	install_element(CONFIG_NODE, &no_nhrp_event_socket_cmd);
+	install_element(CONFIG_NODE, &nhrp_event_timeout_cmd);
+	install_element(CONFIG_NODE, &no_nhrp_event_timeout_cmd);
 
 	install_element(INTERFACE_NODE, &nhrp_network_id_cmd);
 	install_element(INTERFACE_NODE, &no_nhrp_network_id_cmd);
