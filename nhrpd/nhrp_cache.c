@@ -14,6 +14,7 @@
 DEFINE_MTYPE_STATIC(NHRPD, NHRP_CACHE, "NHRP cache entry");
 
 DEFINE_HOOK(nhrp_cache_gone, (struct nhrp_cache *c), (c));
+DEFINE_HOOK(nhrp_cache_moved, (struct nhrp_cache *c), (c));
 
 int nhrp_cache_cmp(const struct nhrp_cache *a, const struct nhrp_cache *b)
 {
@@ -74,6 +75,25 @@ struct nhrp_cache *nhrp_cache_get(struct interface *ifp,
 	c->created = nhrp_now();
 	nhrp_cache_hash_add(&nhrp_if(ifp)->cache, c);
 	return c;
+}
+
+struct nhrp_cache *nhrp_cache_get_learnt(struct interface *ifp,
+					 const struct ipaddr *proto)
+{
+	struct nhrp_interface *nifp = nhrp_if(ifp);
+	struct nhrp_cache *c = nhrp_cache_find(ifp, proto);
+	static struct nhrp_ratelimit rl;
+
+	if (c)
+		return c;
+	if (nhrp_cache_hash_count(&nifp->cache) >=
+	    nifp->afi[nhrp_afi_of(proto)].cache_max) {
+		nhrp_log_limited(&rl, "%s: cache full (%zu entries): %pIA not learnt",
+				 ifp->name, nhrp_cache_hash_count(&nifp->cache),
+				 proto);
+		return NULL;
+	}
+	return nhrp_cache_get(ifp, proto);
 }
 
 /* ---- expiry: one heap and one timer per interface ------------------------ */
@@ -187,6 +207,8 @@ void nhrp_cache_set(struct nhrp_cache *c, enum nhrp_cache_type type,
 
 	if (c->type != type)
 		c->created = nhrp_now();
+	if (rebind && c->peer)
+		hook_call(nhrp_cache_moved, c);
 	if (rebind) {
 		unbind(c);
 		if (nbma) {

@@ -41,6 +41,7 @@ struct nhrp_cache {
 	bool expiring : 1;	   /* in the expiry heap */
 	uint16_t holdtime, mtu;
 	uint32_t reqid;		   /* of the registration that made it */
+	void *requesters;	   /* who resolved it through us (nhrp_purge.c) */
 	uint32_t created;	   /* nhrp_now() */
 	uint32_t expires;	   /* 0: never */
 };
@@ -61,6 +62,10 @@ struct nhrp_cache *nhrp_cache_find(struct interface *ifp,
 /* find or create (type INVALID) */
 struct nhrp_cache *nhrp_cache_get(struct interface *ifp,
 				  const struct ipaddr *proto);
+/* the same for an entry learnt from the wire: NULL when the interface's
+ * cache is full (`cache maximum-entries`) and proto is not in it */
+struct nhrp_cache *nhrp_cache_get_learnt(struct interface *ifp,
+					 const struct ipaddr *proto);
 /* set what the entry says: the type, the binding (nbma NULL: none; the
  * peer's claimed address when given), holdtime 0 = no expiry */
 void nhrp_cache_set(struct nhrp_cache *c, enum nhrp_cache_type type,
@@ -87,7 +92,10 @@ bool nhrp_cache_type_binds(enum nhrp_cache_type type);
  * (marking the entry used); false when there is none */
 bool nhrp_cache_kernel_probe(struct interface *ifp, const struct ipaddr *proto);
 
-/* an entry is about to go (it had the type given) */
+/* an entry is about to go */
 DECLARE_HOOK(nhrp_cache_gone, (struct nhrp_cache *c), (c));
+/* an entry's binding is about to move to another NBMA address (the old
+ * one still in c->peer) */
+DECLARE_HOOK(nhrp_cache_moved, (struct nhrp_cache *c), (c));
 
 #endif /* NHRP_CACHE_H */

@@ -21,6 +21,25 @@ uint32_t nhrp_now(void)
 	return (uint32_t)monotime(NULL);
 }
 
+bool nhrp_ratelimit(struct nhrp_ratelimit *rl, unsigned int burst,
+		    unsigned int per, uint32_t *suppressed)
+{
+	uint32_t now = nhrp_now();
+
+	*suppressed = 0;
+	if (now - rl->window >= per || !rl->window) {
+		rl->window = now ? now : 1;
+		*suppressed = rl->suppressed;
+		rl->count = rl->suppressed = 0;
+	}
+	if (rl->count >= burst) {
+		rl->suppressed++;
+		return false;
+	}
+	rl->count++;
+	return true;
+}
+
 void nhrp_system_set(const struct nhrp_system *sys)
 {
 	nhrp_sys = sys;

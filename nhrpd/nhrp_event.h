@@ -40,6 +40,8 @@
 
 #include "ipaddr.h"
 
+#include "nhrpd/nhrp_system.h"
+
 #define NHRP_EVENT_TIMEOUT_DEFAULT 10
 
 /* what the northbound last applied (nhrp_nb.c); the socket path is
@@ -50,21 +52,8 @@ struct nhrp_event_conf {
 };
 extern struct nhrp_event_conf nhrp_event_conf;
 
-/* one binding to authorise; the caller keeps it only for the call */
-struct nhrp_event_binding {
-	const char *ifname;
-	const char *type, *old_type;	/* nhrp_cache_type_str() names */
-	unsigned int num_nhs;
-	struct ipaddr local_addr;	/* ours, on ifname */
-	struct ipaddr local_nbma;
-	struct ipaddr remote_addr;	/* the peer's protocol address */
-	struct ipaddr remote_nbma;
-	bool vc_initiated;
-	const uint8_t *local_cert, *remote_cert; /* DER, or NULL */
-	size_t local_cert_len, remote_cert_len;
-};
-
-typedef void (*nhrp_event_done_cb)(void *arg, bool accept);
+/* struct nhrp_event_binding and nhrp_event_done_cb: nhrp_system.h (the
+ * protocol asks for authorisation through the system interface) */
 
 /*
  * Ask the helper whether b may be used.  done(arg, accept) is called

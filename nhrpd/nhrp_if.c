@@ -25,7 +25,7 @@ static int nhrp_if_new(struct interface *ifp)
 
 	nifp->ifp = ifp;
 	for (int afi = 0; afi < NHRP_AFI_MAX; afi++) {
-		nifp->afi[afi].holdtime = NHRP_DEFAULT_HOLDTIME;
+		nhrp_afi_conf_defaults(&nifp->afi[afi], afi);
 		nhrp_map_list_init(&nifp->afi[afi].maps);
 		nhrp_nhs_list_init(&nifp->afi[afi].nhs);
 		nhrp_mcast_list_init(&nifp->afi[afi].mcast);
@@ -35,6 +35,16 @@ static int nhrp_if_new(struct interface *ifp)
 	nhrp_cache_expiry_init(&nifp->cache_expiry);
 	ifp->info = nifp;
 	return 0;
+}
+
+void nhrp_afi_conf_defaults(struct nhrp_afi_conf *ac, int afi)
+{
+	ac->holdtime = NHRP_DEFAULT_HOLDTIME;
+	ac->shortcut_min_prefix =
+		afi == NHRP_AFI_IP ? NHRP_SHORTCUT_MIN_PREFIX : 16;
+	ac->max_holdtime = NHRP_MAX_HOLDTIME;
+	ac->max_per_nbma = NHRP_MAX_PER_NBMA;
+	ac->cache_max = NHRP_CACHE_MAX;
 }
 
 void nhrp_if_conf_clear(struct nhrp_interface *nifp)
@@ -68,9 +78,11 @@ uint16_t nhrp_if_mtu(struct interface *ifp, int afi)
 {
 	struct nhrp_afi_conf *ac = &nhrp_if(ifp)->afi[afi];
 
-	if (ac->mtu_opennhrp)
-		return ifp->mtu;
-	return ac->mtu;
+	/* as IOS: the interface's MTU unless `ip nhrp mtu` says otherwise
+	 * (`opennhrp`: the interface's, as OpenNHRP announces it) */
+	if (ac->mtu && !ac->mtu_opennhrp)
+		return ac->mtu;
+	return MIN(ifp->mtu, UINT16_MAX);
 }
 
 static void to_prefix(const struct ipaddr *ip, uint8_t plen, struct prefix *p)
@@ -128,6 +140,29 @@ static bool if_first_address(struct interface *ifp, int family,
 	return false;
 }
 
+/* `tunnel source IF`: the tunnel is bound to IF and sends from its
+ * address, as IOS does; the tunnel is reprogrammed when either changes */
+static void if_tunnel_source(struct interface *ifp, struct nhrp_gre_info *gre)
+{
+	struct nhrp_interface *nifp = nhrp_if(ifp);
+	struct interface *src;
+	struct ipaddr addr;
+
+	src = if_lookup_by_name(nifp->tunnel_source, VRF_DEFAULT);
+	if (!src || src->ifindex == IFINDEX_INTERNAL ||
+	    !if_first_address(src, AF_INET, &addr, NULL))
+		return;
+	if (gre->link_ifindex == src->ifindex &&
+	    ipaddr_cmp(&gre->local, &addr) == 0)
+		return;
+	zlog_info("%s: tunnel source %s: local address %pIA", ifp->name,
+		  src->name, &addr);
+	if (nhrp_sys->gre_set_source(ifp, src->ifindex, &addr) == 0) {
+		gre->link_ifindex = src->ifindex;
+		gre->local = addr;
+	}
+}
+
 /* our NBMA address: the tunnel's local address, else the first address of
  * the interface it is bound to (the GRE link, or `tunnel source`) */
 static void if_find_nbma(struct interface *ifp)
@@ -141,6 +176,8 @@ static void if_find_nbma(struct interface *ifp)
 	if (ifp->ifindex == IFINDEX_INTERNAL)
 		return;
 	if (nhrp_sys->gre_info(ifp, &gre) == 0 && gre.is_gre) {
+		if (nifp->tunnel_source[0])
+			if_tunnel_source(ifp, &gre);
 		nifp->gre_key = gre.ikey;
 		if (!IS_IPADDR_NONE(&gre.local)) {
 			nifp->nbma = gre.local;
@@ -177,17 +214,23 @@ static void static_prune(struct nhrp_cache *c, void *arg)
 	nhrp_cache_del(c);
 }
 
-/* our own addresses that are no longer ours */
+/* our own addresses that are no longer ours: the interface's, and those
+ * of `ip nhrp map X local` */
 static void local_prune(struct nhrp_cache *c, void *arg)
 {
 	struct nhrp_interface *nifp = nhrp_if(c->ifp);
+	struct nhrp_map_conf *m;
+	int afi = nhrp_afi_of(&c->proto);
 
 	if (c->type != NHRP_CACHE_LOCAL)
 		return;
-	for (int afi = 0; afi < NHRP_AFI_MAX; afi++)
-		if (nifp->enabled[afi] &&
-		    ipaddr_cmp(&c->proto, &nifp->proto[afi]) == 0)
+	if (nifp->enabled[afi]) {
+		if (ipaddr_cmp(&c->proto, &nifp->proto[afi]) == 0)
 			return;
+		frr_each (nhrp_map_list, &nifp->afi[afi].maps, m)
+			if (m->local && ipaddr_cmp(&m->proto, &c->proto) == 0)
+				return;
+	}
 	nhrp_cache_del(c);
 }
 
@@ -242,12 +285,15 @@ void nhrp_if_update(struct interface *ifp)
 		if (!nifp->enabled[afi])
 			continue;
 		frr_each (nhrp_map_list, &nifp->afi[afi].maps, m) {
-			struct nhrp_cache *c;
+			struct nhrp_cache *c = nhrp_cache_get(ifp, &m->proto);
 
+			/* `local`: an address of ours that is not the
+			 * interface's (FRR's meaning): resolved to our NBMA
+			 * address, never registered by anyone else */
 			if (m->local)
-				continue;
-			c = nhrp_cache_get(ifp, &m->proto);
-			if (c->type <= NHRP_CACHE_STATIC)
+				nhrp_cache_set(c, NHRP_CACHE_LOCAL, NULL, NULL,
+					       0);
+			else if (c->type <= NHRP_CACHE_STATIC)
 				nhrp_cache_set(c, NHRP_CACHE_STATIC, &m->nbma,
 					       NULL, 0);
 		}

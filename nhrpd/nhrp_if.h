@@ -45,6 +45,10 @@ struct nhrp_afi_conf {
 	uint16_t mtu;		/* 0: not set */
 	bool mtu_opennhrp;
 	bool shortcut, redirect, no_unique;
+	uint8_t shortcut_min_prefix;	/* narrowest shortcut we accept */
+	uint16_t max_holdtime;		/* of registrations with us */
+	uint16_t max_per_nbma;		/* registrations per NBMA address */
+	uint32_t cache_max;		/* cache entries of the interface */
 	struct nhrp_map_list_head maps;
 	struct nhrp_nhs_list_head nhs;
 	struct nhrp_mcast_list_head mcast;
@@ -65,9 +69,12 @@ struct nhrp_interface {
 	/* what the system says (nhrp_if_update) */
 	bool enabled[NHRP_AFI_MAX];	/* network-id set and interface known */
 	struct ipaddr nbma;		/* our NBMA address */
+	struct ipaddr nat_nbma;		/* ours as our servers see it, if
+					 * NAT is in between (else unset) */
 	struct ipaddr proto[NHRP_AFI_MAX]; /* our protocol address */
 	uint8_t proto_plen[NHRP_AFI_MAX];
 	uint32_t gre_key;
+	unsigned int nhs_up;		/* our servers we are registered with */
 	struct nhrp_stats stats;
 
 	/* what NHRP keeps for the interface */
@@ -97,6 +104,13 @@ static inline bool nhrp_if_enabled(const struct interface *ifp, int afi)
 	return nifp && nifp->enabled[afi];
 }
 
+/* limits that protect the daemon, unless configured otherwise */
+#define NHRP_SHORTCUT_MIN_PREFIX 8	/* IPv4; IPv6: 16 */
+#define NHRP_MAX_HOLDTIME 7200		/* IOS's default holding time */
+#define NHRP_MAX_PER_NBMA 16
+#define NHRP_CACHE_MAX 65536		/* 10,000 spokes and their shortcuts */
+void nhrp_afi_conf_defaults(struct nhrp_afi_conf *ac, int afi);
+
 void nhrp_if_init(void);
 void nhrp_if_terminate(void);
 void nhrp_if_conf_clear(struct nhrp_interface *nifp);
@@ -105,7 +119,7 @@ void *nhrp_conf_alloc(size_t size);
 void nhrp_if_update(struct interface *ifp);
 void nhrp_if_update_all(void);
 struct interface *nhrp_if_lookup(ifindex_t ifindex);
-/* the MTU our CIEs carry (`ip nhrp mtu`) */
+/* the MTU our CIEs carry (`ip nhrp mtu`, else the interface's) */
 uint16_t nhrp_if_mtu(struct interface *ifp, int afi);
 /* is proto inside the network of ifp's own address (any, if a host
  * address)? */

@@ -164,6 +164,83 @@ int nhrp_kernel_gre_info(struct interface *ifp, struct nhrp_gre_info *gi)
 	return nhrp_nl_talk(nl_req, nlh, gre_link_cb, gi);
 }
 
+/* the tunnel's IFLA_INFO_DATA as the kernel has it, to be sent back with
+ * changes: ip_gre resets what a change leaves out (the key, ttl, ...) */
+struct gre_data {
+	char kind[16];
+	uint8_t data[512];
+	size_t len;
+};
+
+static int gre_data_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct gre_data *gd = arg;
+	const struct nlattr *tb[IFLA_MAX + 1], *li[IFLA_INFO_MAX + 1];
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	nhrp_nl_parse(nlh, sizeof(struct ifinfomsg), tb, IFLA_MAX);
+	if (!tb[IFLA_LINKINFO])
+		return MNL_CB_OK;
+	nhrp_nl_parse_nested(tb[IFLA_LINKINFO], li, IFLA_INFO_MAX);
+	if (!li[IFLA_INFO_KIND] || !li[IFLA_INFO_DATA] ||
+	    mnl_attr_get_payload_len(li[IFLA_INFO_DATA]) > sizeof(gd->data))
+		return MNL_CB_OK;
+	strlcpy(gd->kind, mnl_attr_get_str(li[IFLA_INFO_KIND]),
+		sizeof(gd->kind));
+	gd->len = mnl_attr_get_payload_len(li[IFLA_INFO_DATA]);
+	memcpy(gd->data, mnl_attr_get_payload(li[IFLA_INFO_DATA]), gd->len);
+	return MNL_CB_OK;
+}
+
+int nhrp_kernel_gre_set_source(struct interface *ifp, ifindex_t link,
+			       const struct ipaddr *local)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct gre_data gd = {};
+	struct ifinfomsg *ifi;
+	struct nlattr *info, *data, *attr;
+	int ret;
+
+	if (!nl_req || !IS_IPADDR_V4(local))
+		return -1;
+	nlh->nlmsg_type = RTM_GETLINK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_index = ifp->ifindex;
+	ret = nhrp_nl_talk(nl_req, nlh, gre_data_cb, &gd);
+	if (ret < 0 || strcmp(gd.kind, "gre") != 0)
+		return ret < 0 ? ret : -EINVAL;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_index = ifp->ifindex;
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, gd.kind);
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	/* everything as it is, but the link and the local address */
+	mnl_attr_for_each_payload ((void *)gd.data, gd.len) {
+		if (mnl_attr_get_type(attr) == GRE_LINK ||
+		    mnl_attr_get_type(attr) == GRE_LOCAL)
+			continue;
+		mnl_attr_put(nlh, mnl_attr_get_type(attr),
+			     mnl_attr_get_payload_len(attr),
+			     mnl_attr_get_payload(attr));
+	}
+	mnl_attr_put_u32(nlh, GRE_LINK, link);
+	mnl_attr_put(nlh, GRE_LOCAL, 4, &local->ipaddr_v4);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
+	frr_with_privs (&nhrpd_privs) {
+		ret = nhrp_nl_talk(nl_req, nlh, NULL, NULL);
+	}
+	if (ret < 0)
+		flog_warn(EC_NHRP_KERNEL, "kernel: %s: cannot set tunnel source: %s",
+			  ifp->name, safe_strerror(-ret));
+	return ret;
+}
+
 static void write_sysctl(const char *path, const char *value)
 {
 	int fd, ret = -1;

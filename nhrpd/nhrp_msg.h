@@ -41,4 +41,12 @@ int nhrp_purge_send(struct interface *ifp, int afi, const struct ipaddr *nbma,
 		    const struct ipaddr *dst, uint32_t reqid,
 		    const struct ipaddr *proto, bool no_reply);
 
+/* a server passes a request on to the station that registered owner:
+ * remember the requester, to purge it when owner's binding goes */
+struct nhrp_cache;
+void nhrp_purge_note_requester(struct nhrp_cache *owner,
+			       const struct ipaddr *proto,
+			       const struct ipaddr *nbma);
+void nhrp_purge_init(void);
+
 #endif

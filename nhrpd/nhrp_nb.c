@@ -110,10 +110,11 @@ static int load_mcast(const struct lyd_node *dnode, void *arg)
 	return YANG_ITER_CONTINUE;
 }
 
-static void load_afi(struct nhrp_afi_conf *ac, const struct lyd_node *dnode)
+static void load_afi(struct nhrp_afi_conf *ac, int afi,
+		     const struct lyd_node *dnode)
 {
 	ac->network_id = 0;
-	ac->holdtime = NHRP_DEFAULT_HOLDTIME;
+	nhrp_afi_conf_defaults(ac, afi);
 	ac->mtu = 0;
 	ac->mtu_opennhrp = false;
 	ac->shortcut = ac->redirect = ac->no_unique = false;
@@ -123,6 +124,18 @@ static void load_afi(struct nhrp_afi_conf *ac, const struct lyd_node *dnode)
 		ac->network_id = yang_dnode_get_uint32(dnode, "./network-id");
 	if (yang_dnode_exists(dnode, "./holdtime"))
 		ac->holdtime = yang_dnode_get_uint16(dnode, "./holdtime");
+	if (yang_dnode_exists(dnode, "./shortcut-minimum-prefix-length"))
+		ac->shortcut_min_prefix = yang_dnode_get_uint8(
+			dnode, "./shortcut-minimum-prefix-length");
+	if (yang_dnode_exists(dnode, "./registration-maximum-holdtime"))
+		ac->max_holdtime = yang_dnode_get_uint16(
+			dnode, "./registration-maximum-holdtime");
+	if (yang_dnode_exists(dnode, "./registration-maximum-per-nbma"))
+		ac->max_per_nbma = yang_dnode_get_uint16(
+			dnode, "./registration-maximum-per-nbma");
+	if (yang_dnode_exists(dnode, "./cache-maximum-entries"))
+		ac->cache_max = yang_dnode_get_uint32(dnode,
+						      "./cache-maximum-entries");
 	if (yang_dnode_exists(dnode, "./mtu")) {
 		const char *mtu = yang_dnode_get_string(dnode, "./mtu");
 
@@ -165,8 +178,10 @@ static void nhrp_if_apply_finish(struct nb_cb_apply_finish_args *args)
 		    "./tunnel-protection/profile");
 	load_string(nifp->ipsec_fallback, sizeof(nifp->ipsec_fallback), dnode,
 		    "./tunnel-protection/fallback-profile");
-	load_afi(&nifp->afi[NHRP_AFI_IP], yang_dnode_get(dnode, "./ipv4"));
-	load_afi(&nifp->afi[NHRP_AFI_IP6], yang_dnode_get(dnode, "./ipv6"));
+	load_afi(&nifp->afi[NHRP_AFI_IP], NHRP_AFI_IP,
+		 yang_dnode_get(dnode, "./ipv4"));
+	load_afi(&nifp->afi[NHRP_AFI_IP6], NHRP_AFI_IP6,
+		 yang_dnode_get(dnode, "./ipv6"));
 	nhrp_debug(IF, "%s: NHRP configuration applied (network-id %u/%u)",
 		   ifp->name, nifp->afi[NHRP_AFI_IP].network_id,
 		   nifp->afi[NHRP_AFI_IP6].network_id);
@@ -209,6 +224,18 @@ static void nhrp_global_apply_finish(struct nb_cb_apply_finish_args *args)
 		 .cli_show = cli_show_nhrp_network_id}},                       \
 	{.xpath = IFX "/" afi "/holdtime",                                     \
 	 .cbs = {.modify = NB_MODIFY, .cli_show = cli_show_nhrp_holdtime}},    \
+	{.xpath = IFX "/" afi "/shortcut-minimum-prefix-length",               \
+	 .cbs = {.modify = NB_MODIFY, .destroy = NB_DESTROY,                   \
+		 .cli_show = cli_show_nhrp_limit}},                            \
+	{.xpath = IFX "/" afi "/registration-maximum-holdtime",                \
+	 .cbs = {.modify = NB_MODIFY, .destroy = NB_DESTROY,                   \
+		 .cli_show = cli_show_nhrp_limit}},                            \
+	{.xpath = IFX "/" afi "/registration-maximum-per-nbma",                \
+	 .cbs = {.modify = NB_MODIFY, .destroy = NB_DESTROY,                   \
+		 .cli_show = cli_show_nhrp_limit}},                            \
+	{.xpath = IFX "/" afi "/cache-maximum-entries",                        \
+	 .cbs = {.modify = NB_MODIFY, .destroy = NB_DESTROY,                   \
+		 .cli_show = cli_show_nhrp_limit}},                            \
 	{.xpath = IFX "/" afi "/shortcut",                                     \
 	 .cbs = {.modify = NB_MODIFY, .cli_show = cli_show_nhrp_flag}},        \
 	{.xpath = IFX "/" afi "/redirect",                                     \

@@ -19,6 +19,8 @@ void cli_show_nhrp_auth(struct vty *vty, const struct lyd_node *dnode,
 			bool show_defaults);
 void cli_show_nhrp_network_id(struct vty *vty, const struct lyd_node *dnode,
 			      bool show_defaults);
+void cli_show_nhrp_limit(struct vty *vty, const struct lyd_node *dnode,
+			 bool show_defaults);
 void cli_show_nhrp_holdtime(struct vty *vty, const struct lyd_node *dnode,
 			    bool show_defaults);
 void cli_show_nhrp_mtu(struct vty *vty, const struct lyd_node *dnode,

@@ -152,6 +152,8 @@ static bool our_cie(struct interface *ifp, int afi, struct nhrp_pkt *p,
 	nhrp_ip_to_addr(&cie->proto, &nifp->proto[afi]);
 	cie->prefix_len = cie->proto.len * 8;
 	cie->holdtime = nifp->afi[afi].holdtime;
+	cie->mtu = nhrp_if_mtu(ifp, afi);
+	cie->pref = NHRP_PREF_DEFAULT;
 	return true;
 }
 
@@ -162,8 +164,74 @@ void nhrp_ext_responder(struct interface *ifp, int afi, struct nhrp_pkt *p)
 	if (i < 0 || p->ext[i].raw)
 		return;
 	p->ext[i].cie.count = 0;
-	if (our_cie(ifp, afi, p, &p->ext[i].cie))
-		NHRP_CIE(p, p->ext[i].cie, 0)->mtu = nhrp_if_mtu(ifp, afi);
+	our_cie(ifp, afi, p, &p->ext[i].cie);
+}
+
+void nhrp_ext_nat(struct interface *ifp, int afi, struct nhrp_pkt *p)
+{
+	struct nhrp_interface *nifp = nhrp_if(ifp);
+	int i = nhrp_ext_find(p, NHRP_EXT_NAT_ADDRESS);
+	struct nhrp_ext *e;
+	struct nhrp_cie *cie;
+
+	if (i >= 0 && p->ext[i].raw)
+		return;
+	e = i >= 0 ? &p->ext[i] : nhrp_ext_add(p, NHRP_EXT_NAT_ADDRESS);
+	if (e)
+		e->cie.count = 0;
+	if (!e || IS_IPADDR_NONE(&nifp->nat_nbma))
+		return;
+	cie = nhrp_cie_add(p, &e->cie);
+	if (!cie)
+		return;
+	nhrp_ip_to_addr(&cie->nbma, &nifp->nat_nbma);
+	nhrp_ip_to_addr(&cie->proto, &nifp->proto[afi]);
+	cie->prefix_len = cie->proto.len * 8;
+	cie->mtu = nhrp_if_mtu(ifp, afi);
+}
+
+bool nhrp_ext_nat_find(const struct nhrp_pkt *p, const struct ipaddr *proto,
+		       struct ipaddr *nbma)
+{
+	int i = nhrp_ext_find(p, NHRP_EXT_NAT_ADDRESS);
+
+	if (i < 0 || p->ext[i].raw)
+		return false;
+	for (unsigned int n = 0; n < p->ext[i].cie.count; n++) {
+		const struct nhrp_cie *cie = NHRP_CIE(p, p->ext[i].cie, n);
+		struct ipaddr a;
+
+		if (nhrp_addr_to_ip(&cie->proto, &a) && ipaddr_cmp(&a, proto) == 0)
+			return nhrp_addr_to_ip(&cie->nbma, nbma);
+	}
+	return false;
+}
+
+void nhrp_ext_nat_add(struct nhrp_pkt *p, const struct ipaddr *proto,
+		      const struct ipaddr *nbma)
+{
+	struct ipaddr have;
+	struct nhrp_ext *e;
+	struct nhrp_cie *cie;
+	int i = nhrp_ext_find(p, NHRP_EXT_NAT_ADDRESS);
+
+	if (nhrp_ext_nat_find(p, proto, &have))
+		return;
+	if (i >= 0 && p->ext[i].raw)
+		return;
+	e = i >= 0 ? &p->ext[i] : nhrp_ext_add(p, NHRP_EXT_NAT_ADDRESS);
+	if (!e || !(cie = nhrp_cie_add(p, &e->cie)))
+		return;
+	nhrp_ip_to_addr(&cie->nbma, nbma);
+	nhrp_ip_to_addr(&cie->proto, proto);
+	cie->prefix_len = cie->proto.len * 8;
+}
+
+unsigned int nhrp_ext_transit_count(const struct nhrp_pkt *p, uint16_t type)
+{
+	int i = nhrp_ext_find(p, type);
+
+	return i < 0 || p->ext[i].raw ? 0 : p->ext[i].cie.count;
 }
 
 void nhrp_ext_transit_add(struct interface *ifp, int afi, struct nhrp_pkt *p,

@@ -12,6 +12,8 @@
 #include "nhrpd/nhrp_codec.h"
 
 #define NHRP_PKT_MAX 1500
+/* the preference of our CIEs, as IOS sends it */
+#define NHRP_PREF_DEFAULT 255
 
 /* one received packet, validated (nhrp_receive.c), on its way to the
  * handler of its type */
@@ -52,6 +54,19 @@ void nhrp_ext_responder(struct interface *ifp, int afi, struct nhrp_pkt *p);
 /* our record in a Forward or Reverse Transit NHS Record extension */
 void nhrp_ext_transit_add(struct interface *ifp, int afi, struct nhrp_pkt *p,
 			  uint16_t type);
+/* the Cisco NAT extension of a packet we originate or answer (made anew):
+ * with our CIE (our real NBMA address, as our servers see it) when we are
+ * behind NAT, else empty */
+void nhrp_ext_nat(struct interface *ifp, int afi, struct nhrp_pkt *p);
+/* the NBMA address the NAT extension of p gives for proto; false if none */
+bool nhrp_ext_nat_find(const struct nhrp_pkt *p, const struct ipaddr *proto,
+		       struct ipaddr *nbma);
+/* make sure the NAT extension of p has a CIE for proto (nbma): a server
+ * forwarding a packet tells the next one where its sender really is */
+void nhrp_ext_nat_add(struct nhrp_pkt *p, const struct ipaddr *proto,
+		      const struct ipaddr *nbma);
+/* how many records the given transit extension has */
+unsigned int nhrp_ext_transit_count(const struct nhrp_pkt *p, uint16_t type);
 /* is our protocol address in the Forward Transit records (a loop)? */
 bool nhrp_ext_transit_has_us(struct interface *ifp, int afi,
 			     const struct nhrp_pkt *p);

@@ -7,6 +7,7 @@
 #include "jhash.h"
 #include "log.h"
 
+#include "nhrpd/nhrp_cache.h"
 #include "nhrpd/nhrp_if.h"
 #include "nhrpd/nhrp_peer.h"
 
@@ -75,6 +76,19 @@ void nhrp_peer_unref(struct nhrp_peer **pp)
 	nhrp_peer_hash_del(&nhrp_if(p->ifp)->peers, p);
 	nhrp_peer_cache_list_fini(&p->caches);
 	XFREE(MTYPE_NHRP_PEER, p);
+}
+
+bool nhrp_peer_trusted(struct nhrp_peer *p)
+{
+	struct nhrp_cache *c;
+
+	if (!p)
+		return false;
+	frr_each (nhrp_peer_cache_list, &p->caches, c)
+		if (c->type == NHRP_CACHE_NHS || c->type == NHRP_CACHE_DYNAMIC ||
+		    c->type == NHRP_CACHE_STATIC)
+			return true;
+	return false;
 }
 
 bool nhrp_peer_natted(const struct nhrp_peer *p)

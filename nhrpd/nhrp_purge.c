@@ -3,8 +3,15 @@
  * nhrpd: Purge Requests and Replies (RFC 2332 5.2.5-5.2.6).  A purge
  * removes bindings: a registration is withdrawn by its owner only (the
  * NBMA address it was registered from), what we learnt from a resolution
- * by whoever answered for it.  The reply, unless the N bit asks for none,
- * is the request answered, straight back to the sender.
+ * by the station it names or by one of our servers.  The reply, unless
+ * the N bit asks for none, is the request answered, straight back to the
+ * sender.
+ *
+ * As a server we remember who resolved a registered address through us
+ * (we passed their requests on to its owner): when the registration is
+ * withdrawn, expires or moves to another NBMA address, they get a Purge
+ * Request for it, so their shortcuts go at once, not at their holding
+ * time (as IOS hubs do).
  */
 #include "nhrpd/nhrpd.h"
 
@@ -13,6 +20,18 @@
 #include "nhrpd/nhrp_cache.h"
 #include "nhrpd/nhrp_if.h"
 #include "nhrpd/nhrp_msg.h"
+#include "nhrpd/nhrp_reqid.h"
+
+DEFINE_MTYPE_STATIC(NHRPD, NHRP_REQUESTERS, "NHRP requesters of a registration");
+
+#define REQUESTERS_MAX 16	/* remembered per registered address */
+
+struct requesters {
+	uint8_t n, next;
+	struct {
+		struct ipaddr proto, nbma;
+	} r[REQUESTERS_MAX];
+};
 
 int nhrp_purge_send(struct interface *ifp, int afi, const struct ipaddr *nbma,
 		    const struct ipaddr *dst, uint32_t reqid,
@@ -39,6 +58,7 @@ void nhrp_purge_request(struct nhrp_rx *rx)
 	struct interface *ifp = rx->ifp;
 	struct nhrp_pkt *p = rx->p;
 	struct ipaddr src_proto;
+	static struct nhrp_ratelimit rl;
 
 	if (!nhrp_addr_to_ip(&p->src_proto, &src_proto))
 		return;
@@ -52,11 +72,14 @@ void nhrp_purge_request(struct nhrp_rx *rx)
 		c = nhrp_cache_find(ifp, &proto);
 		if (!c)
 			continue;
-		if ((c->type == NHRP_CACHE_DYNAMIC && c->peer &&
-		     ipaddr_cmp(&c->peer->nbma, &rx->from) == 0) ||
-		    c->type <= NHRP_CACHE_CACHED) {
-			zlog_info("%s: %pIA purged by %pIA", ifp->name, &proto,
-				  &rx->from);
+		if (c->type == NHRP_CACHE_DYNAMIC
+			    ? c->peer && ipaddr_cmp(&c->peer->nbma, &rx->from) == 0
+			    : c->type <= NHRP_CACHE_CACHED &&
+				      ((c->peer &&
+					ipaddr_cmp(&c->peer->nbma, &rx->from) == 0) ||
+				       nhrp_peer_trusted(rx->peer))) {
+			nhrp_log_limited(&rl, "%s: %pIA purged by %pIA",
+					 ifp->name, &proto, &rx->from);
 			nhrp_cache_del(c);
 		}
 	}
@@ -66,6 +89,60 @@ void nhrp_purge_request(struct nhrp_rx *rx)
 	p->hopcnt = NHRP_HOPCNT_DEFAULT;
 	nhrp_auth_put(ifp, p);
 	nhrp_pdu_send(ifp, &rx->from, p);
+}
+
+void nhrp_purge_note_requester(struct nhrp_cache *owner,
+			       const struct ipaddr *proto,
+			       const struct ipaddr *nbma)
+{
+	struct requesters *rq = owner->requesters;
+
+	if (!rq)
+		rq = owner->requesters =
+			XCALLOC(MTYPE_NHRP_REQUESTERS, sizeof(*rq));
+	for (unsigned int i = 0; i < rq->n; i++)
+		if (ipaddr_cmp(&rq->r[i].proto, proto) == 0) {
+			rq->r[i].nbma = *nbma;
+			return;
+		}
+	/* the oldest makes room */
+	if (rq->n < REQUESTERS_MAX)
+		rq->next = rq->n++;
+	else
+		rq->next = (rq->next + 1) % REQUESTERS_MAX;
+	rq->r[rq->next].proto = *proto;
+	rq->r[rq->next].nbma = *nbma;
+}
+
+/* owner's binding is gone or moves: tell those who resolved it */
+static int purge_requesters(struct nhrp_cache *owner)
+{
+	struct requesters *rq = owner->requesters;
+	int afi = nhrp_afi_of(&owner->proto);
+	static struct nhrp_reqid rid;
+
+	if (!rq)
+		return 0;
+	for (unsigned int i = 0; i < rq->n; i++) {
+		nhrp_debug(COMMON, "%s: %pIA moved or gone: purge at %pIA (%pIA)",
+			   owner->ifp->name, &owner->proto, &rq->r[i].proto,
+			   &rq->r[i].nbma);
+		/* no reply needed: a lost purge costs a holding time, as
+		 * without it */
+		nhrp_purge_send(owner->ifp, afi, &rq->r[i].nbma,
+				&rq->r[i].proto,
+				nhrp_reqid_new(&rid, NHRP_PKT_PURGE_REPLY, NULL),
+				&owner->proto, true);
+		nhrp_reqid_release(&rid);
+	}
+	XFREE(MTYPE_NHRP_REQUESTERS, owner->requesters);
+	return 0;
+}
+
+void nhrp_purge_init(void)
+{
+	hook_register(nhrp_cache_gone, purge_requesters);
+	hook_register(nhrp_cache_moved, purge_requesters);
 }
 
 void nhrp_purge_reply(struct nhrp_rx *rx)

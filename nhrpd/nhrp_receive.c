@@ -9,6 +9,7 @@
 
 #include "log.h"
 
+#include "nhrpd/nhrp_authorize.h"
 #include "nhrpd/nhrp_if.h"
 #include "nhrpd/nhrp_msg.h"
 #include "nhrpd/nhrp_multicast.h"
@@ -125,11 +126,14 @@ void nhrp_protocol_init(void)
 	hook_register(nhrp_sys_packet, nhrp_receive);
 	nhrp_reg_client_init();
 	nhrp_shortcut_init();
+	nhrp_authorize_init();
+	nhrp_purge_init();
 }
 
 void nhrp_protocol_fini(bool purge)
 {
 	nhrp_reg_client_stop_all(purge);
+	nhrp_authorize_fini();
 	nhrp_shortcut_fini();
 	nhrp_traffic_fini();
 	nhrp_multicast_fini();

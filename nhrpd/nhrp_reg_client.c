@@ -73,8 +73,13 @@ static void nhs_set_status(struct nhrp_nhs *nhs, enum nhrp_nhs_status s)
 	bool was_up = nhs->status == NHS_UP;
 
 	nhs->status = s;
-	if (was_up != (s == NHS_UP))
-		hook_call(nhrp_nhs_change, nhs);
+	if (was_up == (s == NHS_UP))
+		return;
+	if (s == NHS_UP)
+		nhrp_if(nhs->ifp)->nhs_up++;
+	else
+		nhrp_if(nhs->ifp)->nhs_up--;
+	hook_call(nhrp_nhs_change, nhs);
 }
 
 static void nhs_send(struct thread *t);
@@ -146,6 +151,7 @@ static int send_request(struct nhrp_nhs *nhs)
 	cie->prefix_len = unique ? 0xff : p.src_proto.len * 8;
 	cie->mtu = nhrp_if_mtu(ifp, nhs->afi);
 	cie->holdtime = nhs->holdtime = ac->holdtime;
+	cie->pref = NHRP_PREF_DEFAULT;
 	cie->nbma = p.src_nbma;
 	cie->proto = p.src_proto;
 
@@ -180,9 +186,9 @@ static void nhs_send(struct thread *t)
 		return;
 	}
 
-	if (nhs->status == NHS_UP || nhs->status == NHS_RESOLVING ||
-	    nhs->status == NHS_REJECTED || nhs->backoff == 0) {
-		/* a new registration: a new request id */
+	if (nhs->backoff == 0) {
+		/* a new registration (first, refresh, after a reply or a
+		 * change): a new request id; until it is answered, the same */
 		nhrp_reqid_new(&nhs->rid, NHRP_PKT_REG_REPLY, nhs_reply);
 		nhs->backoff = 1;
 		nhs->first_sent = now;
@@ -211,7 +217,7 @@ static void nhs_reply(struct nhrp_reqid *r, struct nhrp_rx *rx)
 	struct nhrp_nhs *nhs = container_of(r, struct nhrp_nhs, rid);
 	struct nhrp_pkt *p = rx->p;
 	struct ipaddr proto = {}, nat = {};
-	bool have_nat = false;
+	bool nat_ext = false, have_nat = false;
 	uint16_t holdtime = nhs_holdtime(nhs);
 	uint8_t code = NHRP_CODE_SUCCESS;
 	int i;
@@ -232,7 +238,8 @@ static void nhs_reply(struct nhrp_reqid *r, struct nhrp_rx *rx)
 		nhrp_addr_to_ip(&p->dst_proto, &proto);
 	/* Cisco NAT: a second entry is our address as the server saw it */
 	i = nhrp_ext_find(p, NHRP_EXT_NAT_ADDRESS);
-	if (i >= 0 && !p->ext[i].raw && p->ext[i].cie.count >= 2)
+	nat_ext = i >= 0 && !p->ext[i].raw;
+	if (nat_ext && p->ext[i].cie.count >= 2)
 		have_nat = nhrp_addr_to_ip(&NHRP_CIE(p, p->ext[i].cie, 1)->nbma,
 					   &nat);
 
@@ -253,8 +260,20 @@ static void nhs_reply(struct nhrp_reqid *r, struct nhrp_rx *rx)
 		nhs_cache_drop(nhs);
 		nhs->proto = proto;
 	}
-	if (have_nat)
+	/* behind NAT: our real address, for our resolutions' NAT extension
+	 * (a NAT extension without it: no NAT, or no more) */
+	if (nat_ext) {
+		struct nhrp_interface *nifp = nhrp_if(nhs->ifp);
+
 		nhs->nat_nbma = nat;
+		if (have_nat && ipaddr_cmp(&nat, &nifp->nbma) != 0) {
+			if (ipaddr_cmp(&nat, &nifp->nat_nbma) != 0)
+				zlog_info("%s: behind NAT, seen as %pIA by %s",
+					  nhs->ifp->name, &nat, nhs->name);
+			nifp->nat_nbma = nat;
+		} else
+			memset(&nifp->nat_nbma, 0, sizeof(nifp->nat_nbma));
+	}
 	if (nhs->status != NHS_UP) {
 		zlog_info("nhs %s (%pIA): registered, protocol address %pIA",
 			  nhs->name, &nhs->nbma, &nhs->proto);

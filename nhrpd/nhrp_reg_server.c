@@ -14,9 +14,22 @@
 
 #include "log.h"
 
+#include "nhrpd/nhrp_authorize.h"
 #include "nhrpd/nhrp_cache.h"
 #include "nhrpd/nhrp_if.h"
 #include "nhrpd/nhrp_msg.h"
+
+/* a CIE whose binding waits for its verdict (never on the wire) */
+#define CODE_WAITING 0xff
+
+/* how many addresses the NBMA address has registered with us */
+static unsigned int registered_at(struct interface *ifp,
+				  const struct ipaddr *nbma)
+{
+	struct nhrp_peer *peer = nhrp_peer_find(ifp, nbma);
+
+	return peer ? peer->ndynamic : 0;
+}
 
 /* one registration: the CIE code to answer with */
 static uint8_t do_register(struct nhrp_rx *rx, const struct ipaddr *proto,
@@ -24,8 +37,10 @@ static uint8_t do_register(struct nhrp_rx *rx, const struct ipaddr *proto,
 			   bool unique)
 {
 	struct interface *ifp = rx->ifp;
+	struct nhrp_afi_conf *ac = &nhrp_if(ifp)->afi[rx->afi];
 	struct nhrp_cache *c = nhrp_cache_find(ifp, proto);
 	const struct ipaddr *nbma = &rx->from;
+	static struct nhrp_ratelimit rl_new, rl_full;
 	bool moved;
 
 	if (!nhrp_if_in_subnet(ifp, rx->afi, proto))
@@ -54,12 +69,34 @@ static uint8_t do_register(struct nhrp_rx *rx, const struct ipaddr *proto,
 			nhrp_cache_del(c);
 		return NHRP_CODE_SUCCESS;
 	}
-	if (!c)
-		c = nhrp_cache_get(ifp, proto);
+	/* one NBMA address registers a bounded number of addresses: one
+	 * peer never gets more than that many copies of anything */
+	if ((!c || c->type != NHRP_CACHE_DYNAMIC || moved) &&
+	    registered_at(ifp, nbma) >= ac->max_per_nbma) {
+		nhrp_log_limited(&rl_full, "%s: %pIA not registered: %pIA has %u already",
+				 ifp->name, proto, nbma, ac->max_per_nbma);
+		return NHRP_CODE_NO_RESOURCES;
+	}
+	/* a new binding, or one that moves: an external program may have a
+	 * say (`nhrp event socket`) */
+	if (!c || c->type != NHRP_CACHE_DYNAMIC || moved) {
+		switch (nhrp_authorize(rx, proto,
+				       c ? c->type : NHRP_CACHE_INVALID)) {
+		case NHRP_AUTH_REFUSE:
+			return NHRP_CODE_ADMIN_PROHIBITED;
+		case NHRP_AUTH_ASKED:
+			return CODE_WAITING;
+		case NHRP_AUTH_ACCEPT:
+			break;
+		}
+	}
+	if (!c && !(c = nhrp_cache_get_learnt(ifp, proto)))
+		return NHRP_CODE_NO_RESOURCES;
 	if (c->type != NHRP_CACHE_DYNAMIC || moved)
-		zlog_info("%s: %pIA registered at %pIA%s", ifp->name, proto,
-			  nbma,
-			  ipaddr_cmp(nbma, claimed) != 0 ? " (behind NAT)" : "");
+		nhrp_log_limited(&rl_new, "%s: %pIA registered at %pIA%s",
+				 ifp->name, proto, nbma,
+				 ipaddr_cmp(nbma, claimed) != 0 ? " (behind NAT)"
+								  : "");
 	c->unique = unique;
 	c->reqid = rx->p->reqid;
 	nhrp_cache_set(c, NHRP_CACHE_DYNAMIC, nbma, claimed, holdtime);
@@ -82,6 +119,12 @@ void nhrp_reg_server_request(struct nhrp_rx *rx)
 		nifp->stats.rx_dropped++;
 		return;
 	}
+	/* a retransmission of a request that waits for its verdicts */
+	if (nhrp_authorize_waiting(rx)) {
+		nhrp_debug(COMMON, "%s: registration id %u from %pIA: waiting for authorisation",
+			   ifp->name, p->reqid, &rx->from);
+		return;
+	}
 	/* the reply is the request, answered (RFC 2332 5.2.4), from us: a
 	 * client that registers with `nhs dynamic` learns our protocol
 	 * address from it */
@@ -95,13 +138,19 @@ void nhrp_reg_server_request(struct nhrp_rx *rx)
 
 		if (cie->proto.len)
 			nhrp_addr_to_ip(&cie->proto, &proto);
+		/* no longer than we keep registrations: the reply says so */
+		if (cie->holdtime > nifp->afi[rx->afi].max_holdtime)
+			cie->holdtime = nifp->afi[rx->afi].max_holdtime;
 		cie->code = do_register(rx, &proto, &claimed, cie->holdtime,
 					unique);
-		if (cie->code != NHRP_CODE_SUCCESS)
+		if (cie->code != NHRP_CODE_SUCCESS && cie->code != CODE_WAITING)
 			nhrp_debug(COMMON, "%s: registration of %pIA from %pIA refused: %s",
 				   ifp->name, &proto, &rx->from,
 				   nhrp_cie_code_name(cie->code));
 	}
+	/* answered once every verdict is in */
+	if (nhrp_authorize_park(rx))
+		return;
 	nhrp_ext_responder(ifp, rx->afi, p);
 	/* Cisco NAT: tell the client the address we saw it at */
 	i = nhrp_ext_find(p, NHRP_EXT_NAT_ADDRESS);

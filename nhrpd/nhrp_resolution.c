@@ -26,20 +26,50 @@
 #include "nhrpd/nhrp_reqid.h"
 #include "nhrpd/nhrp_system.h"
 
+/* where the requester really is: what the NAT extension says (a server
+ * on the way filled it in), else where the packet came from if it came
+ * straight from the requester (no server on the way), else where it says
+ * it is */
+static void requester_nbma(struct nhrp_rx *rx, const struct ipaddr *src_proto,
+			   const struct ipaddr *claimed, struct ipaddr *real)
+{
+	if (nhrp_ext_nat_find(rx->p, src_proto, real))
+		return;
+	if (!nhrp_ext_transit_count(rx->p, NHRP_EXT_FWD_TRANSIT))
+		*real = rx->from;
+	else
+		*real = *claimed;
+}
+
+/* may we believe what the request says of its requester, and act on it?
+ * Straight from the requester (no server on the way): only if its address
+ * is bound to where the request came from already (it registered with us,
+ * is mapped, or we learnt it from an exchange); passed on by a server:
+ * only by one we trust.  Never for an address outside our network. */
+static bool requester_trusted(struct nhrp_rx *rx, const struct ipaddr *src_proto)
+{
+	struct nhrp_cache *c;
+
+	if (!nhrp_if_in_subnet(rx->ifp, rx->afi, src_proto))
+		return false;
+	if (nhrp_ext_transit_count(rx->p, NHRP_EXT_FWD_TRANSIT))
+		return nhrp_peer_trusted(rx->peer);
+	c = nhrp_cache_find(rx->ifp, src_proto);
+	return c && c->peer && nhrp_cache_type_binds(c->type) &&
+	       ipaddr_cmp(&c->peer->nbma, &rx->from) == 0;
+}
+
 /* answer rx's Resolution Request with the binding nbma/proto serving
- * prefixlen bits of the target; straight to the requester, as DMVPN does
- * (the reply need not cross the hub) */
-static void answer(struct nhrp_rx *rx, uint8_t code, uint8_t prefixlen,
-		   const struct ipaddr *nbma, const struct ipaddr *proto,
-		   uint16_t holdtime)
+ * prefixlen bits of the target; straight to the requester (at `to`, where
+ * it really is), as DMVPN does: the reply need not cross the hub */
+static void answer(struct nhrp_rx *rx, const struct ipaddr *to, uint8_t code,
+		   uint8_t prefixlen, const struct ipaddr *nbma,
+		   const struct ipaddr *proto, uint16_t holdtime)
 {
 	struct interface *ifp = rx->ifp;
 	struct nhrp_pkt *p = rx->p;
-	struct ipaddr to;
 	struct nhrp_cie *cie;
 
-	if (!nhrp_addr_to_ip(&p->src_nbma, &to))
-		return;
 	p->type = NHRP_PKT_RES_REPLY;
 	p->hopcnt = NHRP_HOPCNT_DEFAULT;
 	p->flags |= NHRP_FLAG_RES_A | NHRP_FLAG_RES_D;
@@ -51,6 +81,7 @@ static void answer(struct nhrp_rx *rx, uint8_t code, uint8_t prefixlen,
 	cie->prefix_len = prefixlen;
 	cie->holdtime = holdtime;
 	cie->mtu = nhrp_if_mtu(ifp, rx->afi);
+	cie->pref = NHRP_PREF_DEFAULT;
 	memset(&cie->nbma, 0, sizeof(cie->nbma));
 	memset(&cie->proto, 0, sizeof(cie->proto));
 	if (code == NHRP_CODE_SUCCESS) {
@@ -58,13 +89,13 @@ static void answer(struct nhrp_rx *rx, uint8_t code, uint8_t prefixlen,
 		nhrp_ip_to_addr(&cie->proto, proto);
 	}
 	nhrp_ext_responder(ifp, rx->afi, p);
+	/* where we really are, if NAT is in between (and nothing of the
+	 * requester's: its binding is not ours to pass on) */
+	if (nhrp_ext_find(p, NHRP_EXT_NAT_ADDRESS) >= 0 ||
+	    !IS_IPADDR_NONE(&nhrp_if(ifp)->nat_nbma))
+		nhrp_ext_nat(ifp, rx->afi, p);
 	nhrp_auth_put(ifp, p);
-	nhrp_pdu_send(ifp, &to, p);
-}
-
-static void answer_none(struct nhrp_rx *rx)
-{
-	answer(rx, NHRP_CODE_NO_BINDING, 0, NULL, NULL, 0);
+	nhrp_pdu_send(ifp, to, p);
 }
 
 /* pass rx's packet on to nbma as a transit station: hop count, our
@@ -89,7 +120,7 @@ void nhrp_resolution_request(struct nhrp_rx *rx)
 	struct interface *ifp = rx->ifp;
 	struct nhrp_interface *nifp = nhrp_if(ifp);
 	struct nhrp_pkt *p = rx->p;
-	struct ipaddr target, next, src_proto, src_nbma;
+	struct ipaddr target, next, src_proto, src_nbma, real;
 	struct nhrp_route_info ri;
 	struct nhrp_cache *c;
 	uint16_t holdtime = nifp->afi[rx->afi].holdtime;
@@ -102,53 +133,78 @@ void nhrp_resolution_request(struct nhrp_rx *rx)
 		nhrp_error_send(rx, NHRP_ERR_LOOP_DETECTED, 0);
 		return;
 	}
+	requester_nbma(rx, &src_proto, &src_nbma, &real);
+	/* from a stranger, or for an address that is not its to ask with:
+	 * no state, nothing passed on (a forged request must not bind an
+	 * address to its sender, here or at the station it would reach) */
+	if (!requester_trusted(rx, &src_proto)) {
+		nhrp_debug(COMMON, "%s: resolution of %pIA for %pIA from %pIA refused: not a known station",
+			   ifp->name, &target, &src_proto, &rx->from);
+		answer(rx, &rx->from, NHRP_CODE_ADMIN_PROHIBITED, 0, NULL, NULL,
+		       0);
+		return;
+	}
 	/* the requester's own binding: replies and return traffic can go
 	 * straight to it (a spoke that holds a shortcut still answers, and
 	 * the shortcut works both ways: FRR #4845) */
 	c = nhrp_cache_find(ifp, &src_proto);
-	if (!c || c->type <= NHRP_CACHE_CACHED) {
-		c = c ? c : nhrp_cache_get(ifp, &src_proto);
-		nhrp_cache_set(c, NHRP_CACHE_CACHED, &src_nbma, NULL, holdtime);
-	}
+	if ((!c || c->type <= NHRP_CACHE_CACHED) &&
+	    (c || (c = nhrp_cache_get_learnt(ifp, &src_proto))))
+		nhrp_cache_set(c, NHRP_CACHE_CACHED, &real, &src_nbma, holdtime);
 
-	/* a tunnel address registered with us, or our own */
+	/* our own address, or one mapped statically: answered here */
 	c = nhrp_cache_find(ifp, &target);
 	if (c && c->type == NHRP_CACHE_LOCAL) {
-		answer(rx, NHRP_CODE_SUCCESS, p->dst_proto.len * 8,
+		answer(rx, &real, NHRP_CODE_SUCCESS, p->dst_proto.len * 8,
 		       &nifp->nbma, &target, holdtime);
 		return;
 	}
-	if (c && c->peer &&
-	    (c->type == NHRP_CACHE_DYNAMIC || c->type == NHRP_CACHE_STATIC)) {
-		uint32_t left = nhrp_cache_left(c);
-
-		answer(rx, NHRP_CODE_SUCCESS, p->dst_proto.len * 8,
-		       &c->peer->nbma, &target,
-		       c->expires ? MAX(left, 1) : holdtime);
+	if (c && c->peer && c->type == NHRP_CACHE_STATIC) {
+		answer(rx, &real, NHRP_CODE_SUCCESS, p->dst_proto.len * 8,
+		       &c->peer->nbma, &target, holdtime);
+		return;
+	}
+	/* registered with us: its owner is the authoritative station (RFC
+	 * 2332 5.3.1), it answers and learns the requester on the way, as
+	 * IOS hubs do; only if the owner is the requester, we answer */
+	if (c && c->peer && c->type == NHRP_CACHE_DYNAMIC) {
+		if (ipaddr_cmp(&c->peer->nbma, &rx->from) != 0) {
+			next = c->peer->nbma;
+			nhrp_purge_note_requester(c, &src_proto, &real);
+			goto forward;
+		}
+		answer(rx, &real, NHRP_CODE_SUCCESS, p->dst_proto.len * 8,
+		       &c->peer->nbma, &target, MAX(nhrp_cache_left(c), 1));
 		return;
 	}
 	/* otherwise the routing table says who serves it */
-	if (nhrp_sys->route_lookup(&target, &ri) < 0) {
-		answer_none(rx);
-		return;
-	}
+	if (nhrp_sys->route_lookup(&target, &ri) < 0)
+		goto none;
 	if (ri.ifindex != ifp->ifindex) {
 		/* behind us, not behind the tunnel: we are the egress and
 		 * answer for the whole prefix */
-		answer(rx, NHRP_CODE_SUCCESS, ri.prefix.prefixlen, &nifp->nbma,
-		       &nifp->proto[rx->afi], holdtime);
+		answer(rx, &real, NHRP_CODE_SUCCESS, ri.prefix.prefixlen,
+		       &nifp->nbma, &nifp->proto[rx->afi], holdtime);
 		return;
 	}
 	/* behind another station of the cloud: forward to it */
-	next = IS_IPADDR_NONE(&ri.gateway) ? target : ri.gateway;
-	c = nhrp_cache_find(ifp, &next);
-	if (!c || !c->peer || ipaddr_cmp(&c->peer->nbma, &rx->from) == 0) {
-		answer_none(rx);
-		return;
-	}
+	c = nhrp_cache_find(ifp, IS_IPADDR_NONE(&ri.gateway) ? &target
+							    : &ri.gateway);
+	if (!c || !c->peer || ipaddr_cmp(&c->peer->nbma, &rx->from) == 0)
+		goto none;
+	next = c->peer->nbma;
+	if (c->type == NHRP_CACHE_DYNAMIC)
+		nhrp_purge_note_requester(c, &src_proto, &real);
+forward:
 	nhrp_debug(COMMON, "%s: resolution of %pIA forwarded to %pIA",
-		   ifp->name, &target, &c->peer->nbma);
-	pass_on(rx, &c->peer->nbma, NHRP_EXT_FWD_TRANSIT);
+		   ifp->name, &target, &next);
+	/* the next station learns where the requester really is */
+	if (ipaddr_cmp(&real, &src_nbma) != 0)
+		nhrp_ext_nat_add(p, &src_proto, &real);
+	pass_on(rx, &next, NHRP_EXT_FWD_TRANSIT);
+	return;
+none:
+	answer(rx, &real, NHRP_CODE_NO_BINDING, 0, NULL, NULL, 0);
 }
 
 /* a reply for another station's request goes on to the requester; false
@@ -172,6 +228,19 @@ static bool forward_reply(struct nhrp_rx *rx)
 		return true;
 	if (ipaddr_cmp(&to, &rx->from) == 0)
 		return true; /* never back where it came from */
+	/* the requester learns where a responder registered with us really
+	 * is */
+	if (p->cie.count) {
+		struct ipaddr responder, claimed;
+		struct nhrp_cache *rc;
+
+		if (nhrp_addr_to_ip(&NHRP_CIE(p, p->cie, 0)->proto, &responder) &&
+		    nhrp_addr_to_ip(&NHRP_CIE(p, p->cie, 0)->nbma, &claimed) &&
+		    (rc = nhrp_cache_find(ifp, &responder)) && rc->peer &&
+		    rc->type == NHRP_CACHE_DYNAMIC &&
+		    ipaddr_cmp(&rc->peer->nbma, &claimed) != 0)
+			nhrp_ext_nat_add(p, &responder, &rc->peer->nbma);
+	}
 	nhrp_debug(COMMON, "%s: resolution reply id %u for %pIA forwarded to %pIA",
 		   ifp->name, p->reqid, &requester, &to);
 	pass_on(rx, &to, NHRP_EXT_REV_TRANSIT);

@@ -29,6 +29,8 @@ DEFINE_MTYPE_STATIC(NHRPD, NHRP_RESOLUTION, "NHRP resolution");
 
 #define RES_TRIES 3
 #define NEGATIVE_HOLD 60
+#define RES_PENDING_MAX 64	/* per interface: a flood of Traffic
+				 * Indications costs bounded work */
 
 PREDECL_DLIST(resolution_list);
 struct resolution {
@@ -89,6 +91,7 @@ static void shortcut_set(struct interface *ifp, int afi,
 			 const struct ipaddr *via, const struct ipaddr *nbma,
 			 uint16_t holdtime)
 {
+	static struct nhrp_ratelimit rl;
 	struct nhrp_shortcut *s;
 
 	frr_each (nhrp_shortcut_list, &shortcuts, s)
@@ -100,8 +103,8 @@ static void shortcut_set(struct interface *ifp, int afi,
 		prefix_copy(&s->prefix, p);
 		s->created = nhrp_now();
 		nhrp_shortcut_list_add_head(&shortcuts, s);
-		zlog_info("%s: shortcut %pFX via %pIA (%pIA)", ifp->name, p, via,
-			  nbma);
+		nhrp_log_limited(&rl, "%s: shortcut %pFX via %pIA (%pIA)",
+				 ifp->name, p, via, nbma);
 	}
 	s->via = *via;
 	s->nbma = *nbma;
@@ -176,9 +179,9 @@ static void resolution_free(struct resolution *r)
 
 static void negative(struct interface *ifp, const struct ipaddr *target)
 {
-	struct nhrp_cache *c = nhrp_cache_get(ifp, target);
+	struct nhrp_cache *c = nhrp_cache_get_learnt(ifp, target);
 
-	if (c->type <= NHRP_CACHE_NEGATIVE)
+	if (c && c->type <= NHRP_CACHE_NEGATIVE)
 		nhrp_cache_set(c, NHRP_CACHE_NEGATIVE, NULL, NULL,
 			       NEGATIVE_HOLD);
 }
@@ -191,13 +194,19 @@ static int send_request(struct resolution *r)
 
 	if (!nhrp_pdu_init(&p, NHRP_PKT_RES_REQ, ifp, r->afi))
 		return -1;
-	p.flags = NHRP_FLAG_RES_Q | NHRP_FLAG_NAT;
+	/* as IOS: a router asking for an authoritative answer and a stable
+	 * binding, Cisco NAT understood */
+	p.flags = NHRP_FLAG_RES_Q | NHRP_FLAG_RES_A | NHRP_FLAG_RES_S |
+		  NHRP_FLAG_NAT;
 	p.reqid = r->rid.id;
 	nhrp_ip_to_addr(&p.dst_proto, &r->target);
 	cie = nhrp_cie_add(&p, &p.cie);
+	cie->prefix_len = p.dst_proto.len * 8;
 	cie->holdtime = nhrp_if(ifp)->afi[r->afi].holdtime;
 	cie->mtu = nhrp_if_mtu(ifp, r->afi);
+	cie->pref = NHRP_PREF_DEFAULT;
 	nhrp_ext_request(ifp, &p, true);
+	nhrp_ext_nat(ifp, r->afi, &p);
 	nhrp_ext_add(&p, NHRP_EXT_END | NHRP_EXT_COMPULSORY);
 	return nhrp_pdu_send(ifp, &r->server, &p);
 }
@@ -224,14 +233,25 @@ static bool resolve(struct interface *ifp, int afi, const struct ipaddr *target,
 		    bool refresh)
 {
 	struct nhrp_cache *c = nhrp_cache_find(ifp, target);
+	static struct nhrp_ratelimit rl;
+	unsigned int n = 0;
 	struct nhrp_nhs *nhs;
 	struct resolution *r;
 
 	if (!refresh && c && c->type != NHRP_CACHE_INVALID)
 		return true; /* known, being resolved, or known to fail */
-	frr_each (resolution_list, &pending, r)
-		if (r->ifp == ifp && ipaddr_cmp(&r->target, target) == 0)
+	frr_each (resolution_list, &pending, r) {
+		if (r->ifp != ifp)
+			continue;
+		if (ipaddr_cmp(&r->target, target) == 0)
 			return true;
+		n++;
+	}
+	if (n >= RES_PENDING_MAX) {
+		nhrp_log_limited(&rl, "%s: %u resolutions under way: %pIA not resolved",
+				 ifp->name, n, target);
+		return true;
+	}
 	nhs = nhrp_nhs_pick(ifp, afi);
 	if (!nhs)
 		return false;
@@ -255,21 +275,78 @@ bool nhrp_shortcut_resolve(struct interface *ifp, int afi,
 	return resolve(ifp, afi, target, false);
 }
 
+/* is rx the answer to r, from where an answer may come?  The question
+ * it answers must be ours (our address asking for r's target), and it
+ * comes from the server we asked (which passed it on) or from the
+ * station it names; anything else is dropped and r keeps waiting */
+static bool reply_for_us(struct resolution *r, struct nhrp_rx *rx)
+{
+	struct nhrp_pkt *p = rx->p;
+	struct ipaddr dst, src, via, nbma, real;
+	const struct nhrp_cie *cie;
+
+	if (rx->ifp != r->ifp || !nhrp_addr_to_ip(&p->dst_proto, &dst) ||
+	    ipaddr_cmp(&dst, &r->target) != 0 ||
+	    !nhrp_addr_to_ip(&p->src_proto, &src) ||
+	    ipaddr_cmp(&src, &nhrp_if(r->ifp)->proto[r->afi]) != 0) {
+		nhrp_debug(COMMON, "%s: resolution reply id %u from %pIA: not the answer to our request for %pIA",
+			   rx->ifp->name, p->reqid, &rx->from, &r->target);
+		return false;
+	}
+	if (ipaddr_cmp(&rx->from, &r->server) == 0 || !p->cie.count)
+		return true;
+	cie = NHRP_CIE(p, p->cie, 0);
+	if (nhrp_addr_to_ip(&cie->nbma, &nbma) &&
+	    ipaddr_cmp(&nbma, &rx->from) == 0)
+		return true;
+	if (nhrp_addr_to_ip(&cie->proto, &via) &&
+	    nhrp_ext_nat_find(p, &via, &real) && ipaddr_cmp(&real, &rx->from) == 0)
+		return true;
+	nhrp_debug(COMMON, "%s: resolution reply id %u from %pIA: neither our server nor the station it names",
+		   rx->ifp->name, p->reqid, &rx->from);
+	return false;
+}
+
+/* what a positive answer may say: the responder is a station of our
+ * network, and the prefix it serves is not wider than we allow (a forged
+ * /1 must not route half the Internet into the tunnel) */
+static bool reply_acceptable(struct resolution *r, const struct nhrp_cie *cie,
+			     const struct ipaddr *via)
+{
+	struct nhrp_afi_conf *ac = &nhrp_if(r->ifp)->afi[r->afi];
+	uint8_t hostlen = r->afi == NHRP_AFI_IP6 ? 128 : 32;
+	uint8_t plen = cie->prefix_len && cie->prefix_len <= hostlen
+			       ? cie->prefix_len
+			       : hostlen;
+
+	if (!nhrp_if_in_subnet(r->ifp, r->afi, via)) {
+		nhrp_debug(COMMON, "%s: resolution of %pIA: responder %pIA is not in our network",
+			   r->ifp->name, &r->target, via);
+		return false;
+	}
+	if (plen < ac->shortcut_min_prefix) {
+		nhrp_debug(COMMON, "%s: resolution of %pIA: /%u is wider than /%u",
+			   r->ifp->name, &r->target, plen,
+			   ac->shortcut_min_prefix);
+		return false;
+	}
+	return true;
+}
+
 static void resolution_reply(struct nhrp_reqid *rid, struct nhrp_rx *rx)
 {
 	struct resolution *r = container_of(rid, struct resolution, rid);
 	struct interface *ifp = r->ifp;
 	struct nhrp_pkt *p = rx->p;
-	struct ipaddr via = {}, nbma = {};
+	struct ipaddr via = {}, nbma = {}, real;
 	struct nhrp_cie *cie = p->cie.count ? NHRP_CIE(p, p->cie, 0) : NULL;
 	struct nhrp_cache *c;
 	struct prefix pfx = {};
 	uint16_t holdtime;
 	uint8_t hostlen, prefixlen;
 
-	if (rx->ifp != ifp) {
-		nhrp_debug(COMMON, "%s: resolution reply id %u: not for this interface",
-			   rx->ifp->name, p->reqid);
+	if (!reply_for_us(r, rx)) {
+		nhrp_if(rx->ifp)->stats.rx_dropped++;
 		return;
 	}
 	if (cie) {
@@ -277,7 +354,7 @@ static void resolution_reply(struct nhrp_reqid *rid, struct nhrp_rx *rx)
 		nhrp_addr_to_ip(&cie->nbma, &nbma);
 	}
 	if (!cie || cie->code != NHRP_CODE_SUCCESS || IS_IPADDR_NONE(&via) ||
-	    IS_IPADDR_NONE(&nbma)) {
+	    IS_IPADDR_NONE(&nbma) || !reply_acceptable(r, cie, &via)) {
 		nhrp_debug(COMMON, "%s: %pIA cannot be resolved (code %u)",
 			   ifp->name, &r->target,
 			   cie ? cie->code : NHRP_CODE_NO_BINDING);
@@ -287,10 +364,21 @@ static void resolution_reply(struct nhrp_reqid *rid, struct nhrp_rx *rx)
 	}
 	holdtime = cie->holdtime ? cie->holdtime
 				 : nhrp_if(ifp)->afi[r->afi].holdtime;
+	/* where the responder really is: what a server on the way put in the
+	 * NAT extension, else where a reply that came straight from it came
+	 * from (NAT may have changed it), else what it says */
+	real = nbma;
+	if (!nhrp_ext_nat_find(p, &via, &real) &&
+	    !nhrp_ext_transit_count(p, NHRP_EXT_REV_TRANSIT))
+		real = rx->from;
 	/* the responder's binding: how to reach it directly */
-	c = nhrp_cache_get(ifp, &via);
+	c = nhrp_cache_get_learnt(ifp, &via);
+	if (!c) {
+		resolution_free(r);
+		return;
+	}
 	if (c->type <= NHRP_CACHE_CACHED)
-		nhrp_cache_set(c, NHRP_CACHE_CACHED, &nbma, NULL, holdtime);
+		nhrp_cache_set(c, NHRP_CACHE_CACHED, &real, &nbma, holdtime);
 	if (ipaddr_cmp(&r->target, &via) != 0) {
 		c = nhrp_cache_find(ifp, &r->target);
 		if (c && c->type <= NHRP_CACHE_NEGATIVE)
@@ -305,7 +393,7 @@ static void resolution_reply(struct nhrp_reqid *rid, struct nhrp_rx *rx)
 		pfx.prefixlen = prefixlen;
 		memcpy(&pfx.u.prefix, &r->target.ip.addr, hostlen / 8);
 		apply_mask(&pfx);
-		shortcut_set(ifp, r->afi, &r->target, &pfx, &via, &nbma,
+		shortcut_set(ifp, r->afi, &r->target, &pfx, &via, &real,
 			     holdtime);
 	}
 	resolution_free(r);

@@ -134,6 +134,9 @@ static void nhs_show_one(struct nhrp_nhs *nhs, void *arg)
 		json_object_int_add(e, "repliesReceived", nhs->replies);
 		json_object_int_add(e, "lastCode", nhs->last_code);
 		json_object_string_add(e, "upTime", up);
+		if (!IS_IPADDR_NONE(&nhs->nat_nbma))
+			json_object_string_addf(e, "natNbma", "%pIA",
+						&nhs->nat_nbma);
 		json_object_array_add(ns->table, e);
 		return;
 	}
@@ -508,6 +511,9 @@ static json_object *if_json(struct interface *ifp)
 	json_object_string_addf(js, "protocol", "%pIA",
 				&nifp->proto[NHRP_AFI_IP]);
 	json_object_int_add(js, "greKey", nifp->gre_key);
+	/* our address as our servers see it, behind NAT */
+	if (!IS_IPADDR_NONE(&nifp->nat_nbma))
+		json_object_string_addf(js, "natNbma", "%pIA", &nifp->nat_nbma);
 	if (nifp->tunnel_source[0])
 		json_object_string_add(js, "tunnelSource", nifp->tunnel_source);
 	json_object_boolean_add(js, "authentication", nifp->auth[0] != 0);

@@ -9,6 +9,7 @@
 #include "sockunion.h"
 #include "vrf.h"
 
+#include "nhrpd/nhrp_event.h"
 #include "nhrpd/nhrp_sys_linux.h"
 
 DEFINE_MTYPE_STATIC(NHRPD, NHRP_DNS, "NHRP name lookup");
@@ -60,6 +61,12 @@ static void dns_cancel(struct nhrp_resolve *r)
 	r->impl[0] = NULL;
 }
 
+/* the event socket decides about bindings when there is one */
+static bool authorizing(void)
+{
+	return nhrp_conf.event_socket[0] != '\0';
+}
+
 static const struct nhrp_system linux_system = {
 	.send = nhrp_pktsock_send,
 	.neigh = nhrp_kernel_neigh,
@@ -71,6 +78,10 @@ static const struct nhrp_system linux_system = {
 	.nflog_close = nhrp_nflog_close,
 	.resolve = dns_resolve,
 	.resolve_cancel = dns_cancel,
+	.gre_set_source = nhrp_kernel_gre_set_source,
+	.authorizing = authorizing,
+	.authorize = nhrp_event_authorize,
+	.authorize_cancel = nhrp_event_cancel,
 };
 
 void nhrp_sys_linux_init(void)

@@ -26,6 +26,8 @@ void nhrp_kernel_fini(void);
 int nhrp_kernel_neigh(struct interface *ifp, const struct ipaddr *proto,
 		      const struct ipaddr *nbma);
 int nhrp_kernel_gre_info(struct interface *ifp, struct nhrp_gre_info *gi);
+int nhrp_kernel_gre_set_source(struct interface *ifp, ifindex_t link,
+			       const struct ipaddr *local);
 void nhrp_kernel_if_prepare(struct interface *ifp, int afi, bool multicast);
 
 /* nhrp_nflog.c: NFLOG groups */

@@ -51,6 +51,22 @@ struct nhrp_resolve {
 	void *impl[4];		/* the implementation's state */
 };
 
+/* a binding an external program may authorise (the event socket,
+ * nhrp_event.c); the caller keeps it only for the call */
+struct nhrp_event_binding {
+	const char *ifname;
+	const char *type, *old_type;	/* nhrp_cache_type_str() names */
+	unsigned int num_nhs;
+	struct ipaddr local_addr;	/* ours, on ifname */
+	struct ipaddr local_nbma;
+	struct ipaddr remote_addr;	/* the peer's protocol address */
+	struct ipaddr remote_nbma;
+	bool vc_initiated;
+	const uint8_t *local_cert, *remote_cert; /* DER, or NULL */
+	size_t local_cert_len, remote_cert_len;
+};
+typedef void (*nhrp_event_done_cb)(void *arg, bool accept);
+
 struct nhrp_system {
 	/* an NHRP packet (ethertype ETH_P_NHRP) or a data packet (ETH_P_IP:
 	 * a multicast copy) out of ifp to the NBMA address nbma */
@@ -78,6 +94,18 @@ struct nhrp_system {
 	void (*resolve)(struct nhrp_resolve *q, const char *name,
 			nhrp_resolve_cb cb);
 	void (*resolve_cancel)(struct nhrp_resolve *q);
+	/* bind the tunnel ifp to link_ifindex, sending from local
+	 * (`tunnel source`) */
+	int (*gre_set_source)(struct interface *ifp, ifindex_t link_ifindex,
+			      const struct ipaddr *local);
+	/* is an external program to authorise bindings (`nhrp event
+	 * socket`)?  If so, authorize asks it: done(arg, accept) once, maybe
+	 * before it returns (then 0), else later (the id returned, for
+	 * authorize_cancel, after which done is not called) */
+	bool (*authorizing)(void);
+	uint32_t (*authorize)(const struct nhrp_event_binding *b,
+			      nhrp_event_done_cb done, void *arg);
+	void (*authorize_cancel)(uint32_t id);
 };
 
 extern const struct nhrp_system *nhrp_sys;

@@ -58,6 +58,17 @@ static bool valid_hostname(struct vty *vty, const char *name)
 {
 	size_t len = strlen(name), label = 0;
 
+	/* RFC 1123 2.1: a host name never has the dotted-decimal form, so
+	 * digits and dots that are no IPv4 address are a mistake */
+	if (len && strspn(name, "0123456789.") == len) {
+		struct in_addr a;
+
+		if (inet_pton(AF_INET, name, &a) == 1)
+			return true;
+		vty_out(vty, "%% Invalid IPv4 address: %s\n", name);
+		return false;
+	}
+
 	for (size_t i = 0; i < len; i++) {
 		char c = name[i];
 
@@ -164,6 +175,71 @@ DEFPY_YANG(no_nhrp_holdtime, no_nhrp_holdtime_cmd,
 	   "Seconds\n")
 {
 	return afi_leaf(vty, afi, "holdtime", NB_OP_DESTROY, NULL);
+}
+
+/* the limits: one command each, `no` goes back to the default */
+DEFPY_YANG(nhrp_shortcut_min, nhrp_shortcut_min_cmd,
+	   "[no] <ip|ipv6>$afi nhrp shortcut minimum-prefix-length [(0-128)$len]",
+	   NO_STR AFI_HELP NHRP_STR
+	   "Shortcut settings\n"
+	   "The widest prefix a shortcut may cover\n"
+	   "Prefix length\n")
+{
+	if (!no && !len_str) {
+		vty_out(vty, "%% Prefix length missing\n");
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	if (!no && strcmp(afi, "ip") == 0 && len > 32) {
+		vty_out(vty, "%% An IPv4 prefix is at most 32 bits long\n");
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	return afi_leaf(vty, afi, "shortcut-minimum-prefix-length",
+			no ? NB_OP_DESTROY : NB_OP_MODIFY, len_str);
+}
+
+DEFPY_YANG(nhrp_reg_max_holdtime, nhrp_reg_max_holdtime_cmd,
+	   "[no] <ip|ipv6>$afi nhrp registration maximum-holdtime [(1-65535)$secs]",
+	   NO_STR AFI_HELP NHRP_STR
+	   "Registration settings\n"
+	   "The longest a registration with us is kept\n"
+	   "Seconds\n")
+{
+	if (!no && !secs_str) {
+		vty_out(vty, "%% Holding time missing\n");
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	return afi_leaf(vty, afi, "registration-maximum-holdtime",
+			no ? NB_OP_DESTROY : NB_OP_MODIFY, secs_str);
+}
+
+DEFPY_YANG(nhrp_reg_max_per_nbma, nhrp_reg_max_per_nbma_cmd,
+	   "[no] <ip|ipv6>$afi nhrp registration maximum-per-nbma [(1-65535)$n]",
+	   NO_STR AFI_HELP NHRP_STR
+	   "Registration settings\n"
+	   "How many addresses one NBMA address may register\n"
+	   "Addresses\n")
+{
+	if (!no && !n_str) {
+		vty_out(vty, "%% Number missing\n");
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	return afi_leaf(vty, afi, "registration-maximum-per-nbma",
+			no ? NB_OP_DESTROY : NB_OP_MODIFY, n_str);
+}
+
+DEFPY_YANG(nhrp_cache_max, nhrp_cache_max_cmd,
+	   "[no] <ip|ipv6>$afi nhrp cache maximum-entries [(1-4294967295)$n]",
+	   NO_STR AFI_HELP NHRP_STR
+	   "Cache settings\n"
+	   "How many entries the interface's cache keeps\n"
+	   "Entries\n")
+{
+	if (!no && !n_str) {
+		vty_out(vty, "%% Number missing\n");
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	return afi_leaf(vty, afi, "cache-maximum-entries",
+			no ? NB_OP_DESTROY : NB_OP_MODIFY, n_str);
 }
 
 DEFPY_YANG(nhrp_mtu, nhrp_mtu_cmd,
@@ -485,6 +561,26 @@ void cli_show_nhrp_holdtime(struct vty *vty, const struct lyd_node *dnode,
 		yang_dnode_get_string(dnode, NULL));
 }
 
+void cli_show_nhrp_limit(struct vty *vty, const struct lyd_node *dnode,
+			 bool show_defaults)
+{
+	static const struct {
+		const char *leaf, *words;
+	} limits[] = {
+		{"shortcut-minimum-prefix-length",
+		 "shortcut minimum-prefix-length"},
+		{"registration-maximum-holdtime", "registration maximum-holdtime"},
+		{"registration-maximum-per-nbma", "registration maximum-per-nbma"},
+		{"cache-maximum-entries", "cache maximum-entries"},
+	};
+
+	for (size_t i = 0; i < array_size(limits); i++)
+		if (strcmp(dnode->schema->name, limits[i].leaf) == 0)
+			vty_out(vty, " %s nhrp %s %s\n", afi_word(dnode),
+				limits[i].words,
+				yang_dnode_get_string(dnode, NULL));
+}
+
 void cli_show_nhrp_mtu(struct vty *vty, const struct lyd_node *dnode,
 		       bool show_defaults)
 {
@@ -595,6 +691,10 @@ void nhrp_vty_init(void)
 	install_element(INTERFACE_NODE, &nhrp_flag_cmd);
 	install_element(INTERFACE_NODE, &nhrp_no_unique_cmd);
 	install_element(INTERFACE_NODE, &nhrp_holdtime_cmd);
+	install_element(INTERFACE_NODE, &nhrp_shortcut_min_cmd);
+	install_element(INTERFACE_NODE, &nhrp_reg_max_holdtime_cmd);
+	install_element(INTERFACE_NODE, &nhrp_reg_max_per_nbma_cmd);
+	install_element(INTERFACE_NODE, &nhrp_cache_max_cmd);
 	install_element(INTERFACE_NODE, &no_nhrp_holdtime_cmd);
 	install_element(INTERFACE_NODE, &nhrp_mtu_cmd);
 	install_element(INTERFACE_NODE, &no_nhrp_mtu_cmd);

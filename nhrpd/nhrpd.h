@@ -61,4 +61,20 @@ extern struct nhrp_global_conf nhrp_conf;
 /* monotonic seconds, as every timestamp of the daemon */
 uint32_t nhrp_now(void);
 
+/* logging under a flood: at most `burst` lines every `per` seconds per
+ * limiter; the first one after a pause says how many were left out */
+struct nhrp_ratelimit {
+	uint32_t window;
+	uint32_t count, suppressed;
+};
+bool nhrp_ratelimit(struct nhrp_ratelimit *rl, unsigned int burst,
+		    unsigned int per, uint32_t *suppressed);
+#define nhrp_log_limited(rl, fmt, ...)                                         \
+	do {                                                                   \
+		uint32_t _left_out;                                            \
+		if (nhrp_ratelimit(rl, 10, 10, &_left_out))                    \
+			zlog_info(fmt "%s", ##__VA_ARGS__,                     \
+				  _left_out ? " (and others: see debug)" : "");  \
+	} while (0)
+
 #endif /* NHRPD_H */

@@ -145,6 +145,9 @@ BAD = [
     ("ip nhrp map 2001:db8::1 192.0.2.1", 13),
     ("ip nhrp nhs 10.0.0.1 nbma -bad-name-", 13),
     ("ip nhrp nhs 10.0.0.1 nbma bad..name", 13),
+    # a dotted quad that is no address is never a host name (RFC 1123 2.1)
+    ("ip nhrp nhs 172.16.0.9 nbma 300.1.1.1", 13),
+    ("ip nhrp nhs 172.16.0.9 nbma 10.1.1", 13),
     ("tunnel source gre1", 13),
     ("ip nhrp mtu 100", 2),
     ("ip nhrp bogus", 2),
@@ -162,6 +165,8 @@ def test_bad_command_rejected_and_changes_nothing(node, line, status):
         out, got = v.cmd(line)
         assert got == status, (got, out)
         assert out.strip().startswith("%"), out
+        if "300.1.1.1" in line:
+            assert "Invalid IPv4 address: 300.1.1.1" in out, out
         v.ok("end")
     assert daemon_config(node) == before
 

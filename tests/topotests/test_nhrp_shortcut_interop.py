@@ -303,9 +303,15 @@ def test_cisco_trace_replayed_at_our_spoke(topo):
     cq, cc = rq.cies[0], c_req.cies[0]
     assert (cq.code, cq.nbma, cq.proto) == (cc.code, cc.nbma, cc.proto) == (0, "", ""), where
     assert cq.htime == HOLD, where
-    # router and Cisco NAT support as IOS (IOS also sets authoritative and
-    # stable binding in its request)
-    assert rq.flags & 0x8002 == c_req.flags & 0x8002 == 0x8002, (where, hex(rq.flags))
+    # as IOS 15 sends its requests: router, authoritative, stable binding,
+    # Cisco NAT (Q, A, S: 0xc802); the CIE for the host asked for, the
+    # interface's MTU, preference 255 (the 2007 trace's IOS still sent
+    # prefix 0, preference 0: both are accepted on receive)
+    assert rq.flags == 0xc802, (where, hex(rq.flags), hex(c_req.flags))
+    assert rq.flags & 0x8002 == c_req.flags & 0x8002 == 0x8002, (where, hex(c_req.flags))
+    gre_mtu = int(s1.run("cat /sys/class/net/gre1/mtu").stdout)
+    assert (cq.prefix, cq.mtu, cq.pref) == (32, gre_mtu, 255), (where, cq)
+    assert c_req.cies[0].mtu == 1514, c_req.cies[0]     # IOS: its interface's MTU
     # the same extensions as IOS's (its NAT extension is optional)
     ext_types = [e.type for e in rq.exts]
     assert [t for t in [e.type for e in c_req.exts] if t != EXT_NAT] == \

@@ -131,8 +131,9 @@ const char *fake_addr(const struct nhrp_addr *a)
 /* ---- the world --------------------------------------------------------------------- */
 
 struct gre {
-	ifindex_t ifindex;
+	ifindex_t ifindex, link;
 	struct ipaddr local;
+	unsigned int reprogrammed;
 };
 static struct gre gres[8];
 static unsigned int ngres;
@@ -410,8 +411,34 @@ static int f_gre_info(struct interface *ifp, struct nhrp_gre_info *gi)
 		if (gres[i].ifindex == ifp->ifindex) {
 			gi->is_gre = gi->multipoint = true;
 			gi->local = gres[i].local;
+			gi->link_ifindex = gres[i].link;
 			gi->ikey = 42;
 			return 0;
+		}
+	return 0;
+}
+
+static int f_gre_set_source(struct interface *ifp, ifindex_t link,
+			    const struct ipaddr *local)
+{
+	for (unsigned int i = 0; i < ngres; i++)
+		if (gres[i].ifindex == ifp->ifindex) {
+			gres[i].link = link;
+			gres[i].local = *local;
+			gres[i].reprogrammed++;
+			return 0;
+		}
+	return -ENODEV;
+}
+
+unsigned int fake_gre_source(ifindex_t ifindex, ifindex_t *link,
+			     struct ipaddr *local)
+{
+	for (unsigned int i = 0; i < ngres; i++)
+		if (gres[i].ifindex == ifindex) {
+			*link = gres[i].link;
+			*local = gres[i].local;
+			return gres[i].reprogrammed;
 		}
 	return 0;
 }
@@ -484,6 +511,65 @@ static void f_resolve_cancel(struct nhrp_resolve *q)
 	thread_cancel((struct thread **)&q->impl[0]);
 }
 
+static bool auth_on;
+static struct fake_auth auths[16];
+static unsigned int nauths;
+static uint32_t auth_ids;
+
+void fake_authorizing(bool on)
+{
+	auth_on = on;
+}
+
+static bool f_authorizing(void)
+{
+	return auth_on;
+}
+
+static uint32_t f_authorize(const struct nhrp_event_binding *b,
+			    nhrp_event_done_cb done, void *arg)
+{
+	struct fake_auth *a = &auths[nauths++ % array_size(auths)];
+
+	a->id = ++auth_ids;
+	a->done = done;
+	a->arg = arg;
+	a->answered = false;
+	a->cancelled = false;
+	a->remote_addr = b->remote_addr;
+	a->remote_nbma = b->remote_nbma;
+	strlcpy(a->type, b->type, sizeof(a->type));
+	strlcpy(a->old_type, b->old_type, sizeof(a->old_type));
+	return a->id;
+}
+
+static void f_authorize_cancel(uint32_t id)
+{
+	for (unsigned int i = 0; i < array_size(auths); i++)
+		if (auths[i].id == id)
+			auths[i].cancelled = true;
+}
+
+unsigned int fake_auth_count(void)
+{
+	return nauths;
+}
+
+struct fake_auth *fake_auth(unsigned int n)
+{
+	return n < nauths ? &auths[n % array_size(auths)] : NULL;
+}
+
+void fake_auth_answer(unsigned int n, bool accept)
+{
+	struct fake_auth *a = fake_auth(n);
+
+	if (!a || a->answered || a->cancelled)
+		return;
+	a->answered = true;
+	a->done(a->arg, accept);
+}
+
 static const struct nhrp_system fake_system = {
 	.send = f_send,
 	.neigh = f_neigh,
@@ -495,6 +581,10 @@ static const struct nhrp_system fake_system = {
 	.nflog_close = f_nflog_close,
 	.resolve = f_resolve,
 	.resolve_cancel = f_resolve_cancel,
+	.gre_set_source = f_gre_set_source,
+	.authorizing = f_authorizing,
+	.authorize = f_authorize,
+	.authorize_cancel = f_authorize_cancel,
 };
 
 /* ---- packets in ------------------------------------------------------------------- */

@@ -74,6 +74,9 @@ struct interface *fake_if(const char *name, ifindex_t ifindex, ...);
  * address addr (with prefix length), NHRP on with network-id 1 */
 struct interface *fake_gre(const char *name, ifindex_t ifindex,
 			   const char *nbma, const char *addr);
+/* the tunnel's link and local address; how often nhrpd changed them */
+unsigned int fake_gre_source(ifindex_t ifindex, ifindex_t *link,
+			     struct ipaddr *local);
 /* a route of zebra's for route_lookup; gateway may be NULL */
 void fake_route_add(const char *prefix, const char *gateway, ifindex_t ifindex);
 /* a host name for the resolver */
@@ -106,6 +109,20 @@ bool fake_route_installed(const char *prefix, const char *via);
 unsigned int fake_routes_installed(void);
 /* the NFLOG callback bound to group (NULL: none), and its argument */
 nhrp_nflog_cb fake_nflog(uint16_t group, void **arg);
+
+/* the event socket: when on, bindings are asked for; answer them */
+struct fake_auth {
+	uint32_t id;
+	nhrp_event_done_cb done;
+	void *arg;
+	bool answered, cancelled;
+	struct ipaddr remote_addr, remote_nbma;
+	char type[16], old_type[16];
+};
+void fake_authorizing(bool on);
+unsigned int fake_auth_count(void);
+struct fake_auth *fake_auth(unsigned int n);
+void fake_auth_answer(unsigned int n, bool accept);
 
 /* ---- packets in ----------------------------------------------------------------- */
 

@@ -13,6 +13,7 @@
  */
 #include "tests/unit/fake_system.h"
 
+#include "nhrpd/nhrp_authorize.h"
 #include "nhrpd/nhrp_cache.h"
 #include "nhrpd/nhrp_multicast.h"
 #include "nhrpd/nhrp_msg.h"
@@ -156,6 +157,8 @@ static void answer_registration(const char *nat_nbma)
 		fake_cie(p, &p->ext[i].cie, 0, 32, 0, nat_nbma, S1_TUN);
 	fake_recv(gre, HUB_NBMA, p);
 }
+
+static void spoke1_up_nat(const char *nat);
 
 /* ---- registration, the server's side ------------------------------------------ */
 
@@ -374,6 +377,77 @@ static void test_reg_nat(void)
 	      ipaddr_cmp(fake_neigh(GRE, S1_TUN), &peer(S1_NBMA)->nbma) == 0);
 }
 
+/* ---- authorisation by the event socket ---------------------------------------------- */
+
+static void test_authorize_accept(void)
+{
+	struct ipaddr s1 = ip4(S1_TUN), s1n = ip4(S1_NBMA);
+	struct fake_sent *s;
+	struct nhrp_pkt p;
+
+	hub();
+	fake_authorizing(true);
+	regreq(&p, S1_NBMA, S1_TUN, 95, 600, true);
+	fake_recv(gre, S1_NBMA, &p);
+	/* asked, not answered yet: no reply, no binding */
+	CHECK_EQ(fake_auth_count(), 1);
+	CHECK_EQ(fake_sent_count(), 0);
+	CHECK(!cache(S1_TUN) || cache(S1_TUN)->type != NHRP_CACHE_DYNAMIC);
+	REQUIRE(fake_auth(0));
+	CHECK(ipaddr_cmp(&fake_auth(0)->remote_addr, &s1) == 0);
+	CHECK(ipaddr_cmp(&fake_auth(0)->remote_nbma, &s1n) == 0);
+	CHECK(strcmp(fake_auth(0)->type, "dynamic") == 0);
+	CHECK(strcmp(fake_auth(0)->old_type, "invalid") == 0);
+	/* its retransmission asks nothing more */
+	fake_run(1);
+	fake_recv(gre, S1_NBMA, &p);
+	CHECK_EQ(fake_auth_count(), 1);
+	CHECK_EQ(fake_sent_count(), 0);
+	/* accepted: the reply, the binding */
+	fake_auth_answer(0, true);
+	fake_run(0);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.type, NHRP_PKT_REG_REPLY);
+	CHECK_EQ(s->pkt.reqid, 95);
+	CHECK_EQ(NHRP_CIE(&s->pkt, s->pkt.cie, 0)->code, NHRP_CODE_SUCCESS);
+	REQUIRE(cache(S1_TUN));
+	CHECK_EQ(cache(S1_TUN)->type, NHRP_CACHE_DYNAMIC);
+	CHECK_EQ(nhrp_authorize_count(), 0);
+	/* a refresh of the binding as it is asks nothing */
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 600, true), NHRP_CODE_SUCCESS);
+	CHECK_EQ(fake_auth_count(), 1);
+}
+
+static void test_authorize_refuse(void)
+{
+	struct fake_sent *s;
+	struct nhrp_pkt p;
+
+	hub();
+	fake_authorizing(true);
+	regreq(&p, S1_NBMA, S1_TUN, 96, 600, true);
+	fake_recv(gre, S1_NBMA, &p);
+	fake_auth_answer(0, false);
+	fake_run(0);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.type, NHRP_PKT_REG_REPLY);
+	CHECK_EQ(NHRP_CIE(&s->pkt, s->pkt.cie, 0)->code,
+		 NHRP_CODE_ADMIN_PROHIBITED);
+	CHECK(!cache(S1_TUN));
+	CHECK(!fake_neigh(GRE, S1_TUN));
+	CHECK(!peer(S1_NBMA));
+	/* the interface going away drops what waits, and tells the
+	 * program */
+	regreq(&p, S2_NBMA, S2_TUN, 97, 600, true);
+	fake_recv(gre, S2_NBMA, &p);
+	CHECK_EQ(nhrp_authorize_count(), 1);
+	nhrp_sys_if_gone_in(gre);
+	CHECK_EQ(nhrp_authorize_count(), 0);
+	CHECK(fake_auth(1) && fake_auth(1)->cancelled);
+}
+
 /* ---- registration, the client's side ------------------------------------------ */
 
 static void test_nhc_register_retransmit(void)
@@ -451,6 +525,16 @@ static void test_nhc_refresh(void)
 	REQUIRE(s);
 	CHECK(s->pkt.reqid != id);
 	CHECK_EQ(first_nhs()->status, NHS_UP);
+	/* an unanswered refresh is retransmitted with its own id */
+	id = s->pkt.reqid;
+	fake_run(1);
+	s = fake_sent_pop_type(NHRP_PKT_REG_REQ);
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.reqid, id);
+	fake_run(2);
+	s = fake_sent_pop_type(NHRP_PKT_REG_REQ);
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.reqid, id);
 }
 
 static void test_nhc_holdtime_change(void)
@@ -573,33 +657,64 @@ static void resreq(struct nhrp_pkt *p, const char *nbma, const char *proto,
 	fake_exts(p, NULL);
 }
 
-static void test_res_answered_from_registrations(void)
+/* a Resolution Request the hub forwarded (its Forward Transit record) */
+static void forwarded_resreq(struct nhrp_pkt *p, const char *nbma,
+			     const char *proto, const char *target, uint32_t id)
+{
+	resreq(p, nbma, proto, target, id);
+	p->hopcnt--;
+	fake_cie(p, &p->ext[nhrp_ext_find(p, NHRP_EXT_FWD_TRANSIT)].cie, 0, 32,
+		 600, HUB_NBMA, HUB_TUN);
+}
+
+static void test_res_registered_goes_to_owner(void)
 {
 	struct fake_sent *s;
 	struct nhrp_pkt p;
 	struct nhrp_cie *cie;
+	struct nhrp_map_conf *m;
+	int i;
 
 	hub();
 	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 600, true), 0);
 	CHECK_EQ(do_register(S2_NBMA, S2_TUN, 600, true), 0);
-	fake_run(100);
+	/* a registered address: its owner answers (as an IOS hub does) */
 	resreq(&p, S1_NBMA, S1_TUN, S2_TUN, 30);
+	fake_recv(gre, S1_NBMA, &p);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.type, NHRP_PKT_RES_REQ);
+	CHECK(nbma_is(s, S2_NBMA));
+	CHECK_EQ(s->pkt.reqid, 30);
+	CHECK_EQ(s->pkt.hopcnt, 254);
+	CHECK(is_addr(&s->pkt.src_proto, S1_TUN));
+	i = nhrp_ext_find(&s->pkt, NHRP_EXT_FWD_TRANSIT);
+	REQUIRE(i >= 0 && s->pkt.ext[i].cie.count == 1);
+	CHECK(is_addr(&NHRP_CIE(&s->pkt, s->pkt.ext[i].cie, 0)->proto, HUB_TUN));
+	/* no NAT between us and the requester: nothing added for it */
+	CHECK(nhrp_ext_find(&s->pkt, NHRP_EXT_NAT_ADDRESS) < 0);
+	CHECK_EQ(fake_sent_count(), 0);
+	/* a static mapping is answered here */
+	m = nhrp_conf_alloc(sizeof(*m));
+	m->proto = ip4("10.255.0.50");
+	m->nbma = ip4("198.51.100.50");
+	nhrp_map_list_add_tail(&conf()->maps, m);
+	nhrp_if_update(gre);
+	resreq(&p, S1_NBMA, S1_TUN, "10.255.0.50", 31);
 	fake_recv(gre, S1_NBMA, &p);
 	s = fake_sent_pop();
 	REQUIRE(s);
 	CHECK_EQ(s->pkt.type, NHRP_PKT_RES_REPLY);
 	CHECK(nbma_is(s, S1_NBMA));
-	CHECK_EQ(s->pkt.reqid, 30);
 	CHECK(s->pkt.flags & NHRP_FLAG_RES_A);
 	REQUIRE(s->pkt.cie.count == 1);
 	cie = NHRP_CIE(&s->pkt, s->pkt.cie, 0);
 	CHECK_EQ(cie->code, NHRP_CODE_SUCCESS);
 	CHECK_EQ(cie->prefix_len, 32);
-	CHECK(is_addr(&cie->nbma, S2_NBMA));
-	CHECK(is_addr(&cie->proto, S2_TUN));
-	/* what is left of spoke2's registration */
-	CHECK(cie->holdtime <= 500 && cie->holdtime >= 499);
-	CHECK_EQ(fake_sent_count(), 0);
+	CHECK(is_addr(&cie->nbma, "198.51.100.50"));
+	CHECK(is_addr(&cie->proto, "10.255.0.50"));
+	CHECK_EQ(cie->pref, 255);
+	CHECK_EQ(cie->mtu, 1476);
 }
 
 static void test_res_forwarded(void)
@@ -639,6 +754,7 @@ static void test_res_loop_and_hops(void)
 	int i;
 
 	hub();
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 600, true), 0);
 	CHECK_EQ(do_register(S2_NBMA, S2_TUN, 600, true), 0);
 	/* our own record among the forward transit NHSes: a loop */
 	resreq(&p, S1_NBMA, S1_TUN, "10.2.0.5", 32);
@@ -669,8 +785,9 @@ static void test_res_egress_and_none(void)
 
 	spoke1();
 	fake_sent_clear();
-	/* our own LAN: we answer for the whole prefix, with our addresses */
-	resreq(&p, S2_NBMA, S2_TUN, "10.1.0.77", 34);
+	/* our own LAN (forwarded by the hub): we answer for the whole
+	 * prefix, with our addresses */
+	forwarded_resreq(&p, S2_NBMA, S2_TUN, "10.1.0.77", 34);
 	fake_recv(gre, HUB_NBMA, &p);
 	s = fake_sent_pop();
 	REQUIRE(s);
@@ -687,7 +804,7 @@ static void test_res_egress_and_none(void)
 	CHECK_EQ(cache(S2_TUN)->type, NHRP_CACHE_CACHED);
 	CHECK(fake_neigh(GRE, S2_TUN));
 	/* nowhere to be found: no binding */
-	resreq(&p, S2_NBMA, S2_TUN, "192.168.77.1", 35);
+	forwarded_resreq(&p, S2_NBMA, S2_TUN, "192.168.77.1", 35);
 	fake_recv(gre, HUB_NBMA, &p);
 	s = fake_sent_pop();
 	REQUIRE(s);
@@ -727,13 +844,18 @@ static void test_res_reply_passed_on(void)
 
 /* ---- shortcuts: our resolutions ------------------------------------------------ */
 
-/* spoke1 registered with the hub */
-static void spoke1_up(void)
+/* spoke1 registered with the hub, which saw it at `nat` (NULL: no NAT) */
+static void spoke1_up_nat(const char *nat)
 {
 	spoke1();
 	fake_run(0);
-	answer_registration(NULL);
+	answer_registration(nat);
 	fake_sent_clear();
+}
+
+static void spoke1_up(void)
+{
+	spoke1_up_nat(NULL);
 }
 
 /* a Traffic Indication from the hub for traffic from our LAN to dst */
@@ -855,6 +977,27 @@ static void test_shortcut_unanswered(void)
 	CHECK_EQ(nhrp_reqid_count(), 1); /* the registration's */
 }
 
+static void test_traffic_indication_flood(void)
+{
+	char dst[32];
+
+	spoke1_up();
+	conf()->shortcut = true;
+	/* Traffic Indications for 1000 destinations: a bounded number of
+	 * resolutions at a time */
+	for (int i = 0; i < 1000; i++) {
+		snprintf(dst, sizeof(dst), "10.%d.%d.1", 2 + i / 250, i % 250);
+		traffic_indication(dst);
+	}
+	fake_run(0);
+	CHECK(fake_sent_count() <= 64);
+	CHECK(nhrp_reqid_count() <= 65);
+	fake_sent_clear();
+	/* and all of it gone after a while */
+	fake_run(200);
+	CHECK_EQ(nhrp_reqid_count(), 1);
+}
+
 static void test_shortcut_off(void)
 {
 	spoke1_up();
@@ -890,6 +1033,218 @@ static void test_phase2_kernel_probe(void)
 	CHECK(fake_neigh(GRE, S2_TUN));
 	/* the address itself: no route needed */
 	CHECK_EQ(fake_routes_installed(), 0);
+}
+
+/* ---- NAT -------------------------------------------------------------------------- */
+
+static void test_nat_hub_tells_real_address(void)
+{
+	struct ipaddr real;
+	struct fake_sent *s;
+	struct nhrp_pkt p;
+
+	hub();
+	/* spoke1 is behind NAT: it says 10.9.9.9, it comes from S1_NBMA */
+	regreq(&p, "10.9.9.9", S1_TUN, 80, 600, true);
+	fake_recv(gre, S1_NBMA, &p);
+	REQUIRE(fake_sent_pop_type(NHRP_PKT_REG_REPLY));
+	CHECK_EQ(do_register(S2_NBMA, S2_TUN, 600, true), 0);
+	/* its request goes to spoke2 with where spoke1 really is */
+	resreq(&p, "10.9.9.9", S1_TUN, S2_TUN, 81);
+	fake_recv(gre, S1_NBMA, &p);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.type, NHRP_PKT_RES_REQ);
+	CHECK(nbma_is(s, S2_NBMA));
+	CHECK(is_addr(&s->pkt.src_nbma, "10.9.9.9"));
+	REQUIRE(nhrp_ext_nat_find(&s->pkt, &(struct ipaddr){}, &real) == false);
+	{
+		struct ipaddr s1 = ip4(S1_TUN), want = ip4(S1_NBMA);
+
+		CHECK(nhrp_ext_nat_find(&s->pkt, &s1, &real) &&
+		      ipaddr_cmp(&real, &want) == 0);
+	}
+	/* and spoke2's reply, sent back through us, goes to the real
+	 * address too */
+	fake_pkt(&p, NHRP_PKT_RES_REPLY, "10.9.9.9", S1_TUN, S2_TUN, 81);
+	fake_cie(&p, &p.cie, 0, 32, 600, S2_NBMA, S2_TUN);
+	fake_exts(&p, NULL);
+	fake_recv(gre, S2_NBMA, &p);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.type, NHRP_PKT_RES_REPLY);
+	CHECK(nbma_is(s, S1_NBMA));
+}
+
+static void test_nat_responder_answers_real_address(void)
+{
+	struct fake_sent *s;
+	struct nhrp_pkt p;
+	struct ipaddr claimed = ip4("10.8.8.8");
+
+	spoke1_up_nat(NULL);
+	/* spoke2 is behind NAT: the hub said where it really is */
+	forwarded_resreq(&p, "10.8.8.8", S2_TUN, "10.1.0.9", 82);
+	{
+		struct ipaddr a = ip4(S2_TUN), n = ip4(S2_NBMA);
+
+		nhrp_ext_nat_add(&p, &a, &n);
+	}
+	fake_recv(gre, HUB_NBMA, &p);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.type, NHRP_PKT_RES_REPLY);
+	CHECK(nbma_is(s, S2_NBMA));
+	REQUIRE(cache(S2_TUN) && cache(S2_TUN)->peer);
+	CHECK(nbma_is(&(struct fake_sent){.nbma = cache(S2_TUN)->peer->nbma},
+		      S2_NBMA));
+	CHECK(ipaddr_cmp(&cache(S2_TUN)->peer->claimed, &claimed) == 0);
+	CHECK(nhrp_peer_natted(cache(S2_TUN)->peer));
+	/* a request straight from a NATed requester we know: answered where
+	 * it came from */
+	fake_sent_clear();
+	resreq(&p, "10.8.8.8", S2_TUN, "10.1.0.9", 83);
+	fake_recv(gre, S2_NBMA, &p);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK(nbma_is(s, S2_NBMA));
+	CHECK_EQ(NHRP_CIE(&s->pkt, s->pkt.cie, 0)->code, NHRP_CODE_SUCCESS);
+}
+
+static void test_res_untrusted_requester(void)
+{
+	struct fake_sent *s;
+	struct nhrp_pkt p;
+
+	hub();
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 600, true), 0);
+	CHECK_EQ(do_register(S2_NBMA, S2_TUN, 600, true), 0);
+	/* a stranger: refused, no state, nothing passed on */
+	resreq(&p, "198.51.100.66", "10.255.0.66", S2_TUN, 85);
+	fake_recv(gre, "198.51.100.66", &p);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.type, NHRP_PKT_RES_REPLY);
+	CHECK(nbma_is(s, "198.51.100.66"));
+	CHECK_EQ(NHRP_CIE(&s->pkt, s->pkt.cie, 0)->code,
+		 NHRP_CODE_ADMIN_PROHIBITED);
+	CHECK_EQ(fake_sent_count(), 0);
+	CHECK(!cache("10.255.0.66"));
+	CHECK(!peer("198.51.100.66"));
+	CHECK(!fake_neigh(GRE, "10.255.0.66"));
+	/* a registered spoke claiming another one's address */
+	resreq(&p, S1_NBMA, S2_TUN, "10.2.0.5", 86);
+	fake_recv(gre, S1_NBMA, &p);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(NHRP_CIE(&s->pkt, s->pkt.cie, 0)->code,
+		 NHRP_CODE_ADMIN_PROHIBITED);
+	CHECK_EQ(fake_sent_count(), 0);
+	CHECK(nbma_is(&(struct fake_sent){.nbma = cache(S2_TUN)->peer->nbma},
+		      S2_NBMA));
+	/* outside our network */
+	resreq(&p, S1_NBMA, "44.16.0.66", "10.2.0.5", 87);
+	fake_recv(gre, S1_NBMA, &p);
+	CHECK(!cache("44.16.0.66"));
+}
+
+static void test_res_untrusted_at_spoke(void)
+{
+	struct nhrp_pkt p;
+	struct fake_sent *s;
+
+	spoke1_up();
+	/* straight from a stranger, claiming spoke2's address: no binding
+	 * of spoke2's address to the stranger */
+	resreq(&p, "198.51.100.66", S2_TUN, "10.1.0.9", 88);
+	fake_recv(gre, "198.51.100.66", &p);
+	CHECK(!cache(S2_TUN));
+	CHECK(!fake_neigh(GRE, S2_TUN));
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(NHRP_CIE(&s->pkt, s->pkt.cie, 0)->code,
+		 NHRP_CODE_ADMIN_PROHIBITED);
+	/* passed on by the hub: believed */
+	forwarded_resreq(&p, S2_NBMA, S2_TUN, "10.1.0.9", 89);
+	fake_recv(gre, HUB_NBMA, &p);
+	REQUIRE(cache(S2_TUN));
+	CHECK_EQ(cache(S2_TUN)->type, NHRP_CACHE_CACHED);
+	/* passed on by a stranger: not */
+	fake_sent_clear();
+	forwarded_resreq(&p, "198.51.100.66", "10.255.0.66", "10.1.0.9", 90);
+	fake_recv(gre, "198.51.100.67", &p);
+	CHECK(!cache("10.255.0.66"));
+}
+
+static void test_nat_spoke_behind_nat(void)
+{
+	struct ipaddr us = ip4(S1_TUN), want = ip4("198.51.100.200"), real;
+	struct fake_sent *s;
+	struct nhrp_pkt p;
+	struct nhrp_cie *cie;
+
+	spoke1_up_nat("198.51.100.200");
+	/* our requests say where we really are, in IOS's shape */
+	conf()->shortcut = true;
+	traffic_indication("10.2.0.5");
+	fake_run(0);
+	s = fake_sent_pop_type(NHRP_PKT_RES_REQ);
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.flags, 0xc802);
+	REQUIRE(s->pkt.cie.count == 1);
+	cie = NHRP_CIE(&s->pkt, s->pkt.cie, 0);
+	CHECK_EQ(cie->prefix_len, 32);
+	CHECK_EQ(cie->pref, 255);
+	CHECK_EQ(cie->mtu, 1476);
+	CHECK(nhrp_ext_nat_find(&s->pkt, &us, &real) &&
+	      ipaddr_cmp(&real, &want) == 0);
+	/* and so do our answers */
+	forwarded_resreq(&p, S2_NBMA, S2_TUN, "10.1.0.9", 84);
+	fake_recv(gre, HUB_NBMA, &p);
+	s = fake_sent_pop_type(NHRP_PKT_RES_REPLY);
+	REQUIRE(s);
+	CHECK(nhrp_ext_nat_find(&s->pkt, &us, &real) &&
+	      ipaddr_cmp(&real, &want) == 0);
+	/* no NAT any more: nothing said */
+	fake_sent_clear();
+	fake_run(201);
+	answer_registration(NULL);
+	CHECK(IS_IPADDR_NONE(&nhrp_if(gre)->nat_nbma));
+}
+
+static void test_nat_requester_learns_real_address(void)
+{
+	struct fake_sent *s;
+	struct nhrp_pkt *p;
+
+	spoke1_up_nat(NULL);
+	conf()->shortcut = true;
+	traffic_indication("10.2.0.5");
+	fake_run(0);
+	s = fake_sent_pop_type(NHRP_PKT_RES_REQ);
+	REQUIRE(s);
+	/* spoke2 (behind NAT, says 10.8.8.8) answers through the hub, which
+	 * says where it really is */
+	p = &s->pkt;
+	p->type = NHRP_PKT_RES_REPLY;
+	p->cie.count = 0;
+	fake_cie(p, &p->cie, 0, 24, 300, "10.8.8.8", S2_TUN);
+	fake_cie(p, &p->ext[nhrp_ext_find(p, NHRP_EXT_REV_TRANSIT)].cie, 0, 32,
+		 600, HUB_NBMA, HUB_TUN);
+	{
+		struct ipaddr a = ip4(S2_TUN), n = ip4(S2_NBMA);
+
+		nhrp_ext_nat_add(p, &a, &n);
+	}
+	fake_recv(gre, HUB_NBMA, p);
+	REQUIRE(cache(S2_TUN) && cache(S2_TUN)->peer);
+	CHECK(nbma_is(&(struct fake_sent){.nbma = cache(S2_TUN)->peer->nbma},
+		      S2_NBMA));
+	CHECK(nbma_is(fake_neigh(GRE, S2_TUN) ? &(struct fake_sent){
+			      .nbma = *fake_neigh(GRE, S2_TUN)} :
+			      &(struct fake_sent){},
+		      S2_NBMA));
+	CHECK(fake_route_installed("10.2.0.0/24", S2_TUN));
 }
 
 /* ---- purge --------------------------------------------------------------------- */
@@ -949,6 +1304,72 @@ static void test_purge_removes_shortcut(void)
 	REQUIRE(s);
 	CHECK_EQ(s->pkt.type, NHRP_PKT_PURGE_REPLY);
 	CHECK(nbma_is(s, S2_NBMA));
+}
+
+static void test_purge_from_hub_when_binding_moves(void)
+{
+	struct fake_sent *s;
+	struct nhrp_pkt p;
+
+	hub();
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 600, false), 0);
+	CHECK_EQ(do_register(S2_NBMA, S2_TUN, 30, false), 0);
+	/* spoke1 resolves spoke2's address and its LAN through us */
+	resreq(&p, S1_NBMA, S1_TUN, S2_TUN, 110);
+	fake_recv(gre, S1_NBMA, &p);
+	resreq(&p, S1_NBMA, S1_TUN, "10.2.0.5", 111);
+	fake_recv(gre, S1_NBMA, &p);
+	fake_sent_clear();
+	/* spoke2 comes back from another NBMA address: spoke1 is told */
+	regreq(&p, "203.0.113.99", S2_TUN, 113, 30, false);
+	fake_recv(gre, "203.0.113.99", &p);
+	s = fake_sent_pop_type(NHRP_PKT_PURGE_REQ);
+	REQUIRE(s);
+	CHECK(nbma_is(s, S1_NBMA));
+	CHECK(is_addr(&s->pkt.dst_proto, S1_TUN));
+	REQUIRE(s->pkt.cie.count == 1);
+	CHECK(is_addr(&NHRP_CIE(&s->pkt, s->pkt.cie, 0)->proto, S2_TUN));
+	CHECK(fake_sent_pop_type(NHRP_PKT_REG_REPLY));
+	CHECK_EQ(fake_sent_count(), 0);
+	/* a refresh from where it is tells nobody */
+	CHECK_EQ(do_register("203.0.113.99", S2_TUN, 30, false), 0);
+	CHECK_EQ(fake_sent_count(), 0);
+	/* nobody resolved it since: its expiry tells nobody either */
+	fake_run(31);
+	CHECK(!cache(S2_TUN));
+	CHECK(!fake_sent_pop_type(NHRP_PKT_PURGE_REQ));
+	/* resolved again, then expired: purged */
+	CHECK_EQ(do_register(S2_NBMA, S2_TUN, 30, false), 0);
+	resreq(&p, S1_NBMA, S1_TUN, S2_TUN, 112);
+	fake_recv(gre, S1_NBMA, &p);
+	fake_sent_clear();
+	fake_run(31);
+	s = fake_sent_pop_type(NHRP_PKT_PURGE_REQ);
+	REQUIRE(s);
+	CHECK(nbma_is(s, S1_NBMA));
+}
+
+static void test_purge_of_learnt_binding_needs_standing(void)
+{
+	struct fake_sent *s;
+
+	spoke1_up();
+	conf()->shortcut = true;
+	traffic_indication("10.2.0.5");
+	fake_run(0);
+	s = fake_sent_pop_type(NHRP_PKT_RES_REQ);
+	REQUIRE(s);
+	answer_resolution(s, 300);
+	REQUIRE(fake_route_installed("10.2.0.0/24", S2_TUN));
+	/* a stranger cannot take the shortcut away */
+	purge("198.51.100.66", "10.255.0.66", S2_TUN, 120, true);
+	CHECK(cache(S2_TUN));
+	CHECK(fake_route_installed("10.2.0.0/24", S2_TUN));
+	/* our server can */
+	purge(HUB_NBMA, HUB_TUN, S2_TUN, 121, true);
+	CHECK(!cache(S2_TUN));
+	CHECK(!fake_route_installed("10.2.0.0/24", NULL));
+	CHECK(!fake_neigh(GRE, S2_TUN));
 }
 
 /* ---- error indications ---------------------------------------------------------- */
@@ -1195,6 +1616,182 @@ static void test_udp_checksum_negative_control(void)
 	CHECK(memcmp(fixed + 26, pkt + 26, 2) != 0);
 }
 
+/* ---- bounded state ----------------------------------------------------------------- */
+
+static void test_limits_registration(void)
+{
+	struct fake_sent *s;
+	struct nhrp_pkt p;
+	char addr[32];
+
+	hub();
+	/* a holding time longer than we keep is cut, and the reply says so */
+	regreq(&p, S1_NBMA, S1_TUN, 130, 65535, true);
+	fake_recv(gre, S1_NBMA, &p);
+	s = fake_sent_pop_type(NHRP_PKT_REG_REPLY);
+	REQUIRE(s);
+	CHECK_EQ(NHRP_CIE(&s->pkt, s->pkt.cie, 0)->code, NHRP_CODE_SUCCESS);
+	CHECK_EQ(NHRP_CIE(&s->pkt, s->pkt.cie, 0)->holdtime, 7200);
+	CHECK_EQ(cache(S1_TUN)->holdtime, 7200);
+	CHECK_EQ(nhrp_cache_left(cache(S1_TUN)), 7200);
+	/* one NBMA address, a bounded number of addresses */
+	conf()->max_per_nbma = 4;
+	for (int i = 0; i < 6; i++) {
+		snprintf(addr, sizeof(addr), "10.255.0.%d", 100 + i);
+		CHECK_EQ(do_register(S2_NBMA, addr, 600, false),
+			 i < 4 ? NHRP_CODE_SUCCESS : NHRP_CODE_NO_RESOURCES);
+	}
+	CHECK_EQ(peer(S2_NBMA)->ndynamic, 4);
+	/* a refresh of one it has is fine */
+	CHECK_EQ(do_register(S2_NBMA, "10.255.0.100", 600, false), 0);
+	/* a full cache: new ones refused, nothing existing dropped */
+	conf()->cache_max = nhrp_cache_count(gre);
+	CHECK_EQ(do_register("203.0.113.7", "10.255.0.200", 600, false),
+		 NHRP_CODE_NO_RESOURCES);
+	CHECK(!cache("10.255.0.200"));
+	CHECK(cache(S1_TUN) && cache("10.255.0.103"));
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 600, true), NHRP_CODE_SUCCESS);
+}
+
+/* spoke1 resolving 10.2.0.5 (phase 3): the request it sent */
+static struct fake_sent *spoke1_resolving(void)
+{
+	spoke1_up();
+	conf()->shortcut = true;
+	traffic_indication("10.2.0.5");
+	fake_run(0);
+	return fake_sent_pop_type(NHRP_PKT_RES_REQ);
+}
+
+static void reply_as(struct nhrp_pkt *p, const char *from, uint8_t plen,
+		     const char *nbma, const char *via)
+{
+	p->type = NHRP_PKT_RES_REPLY;
+	p->cie.count = 0;
+	fake_cie(p, &p->cie, 0, plen, 300, nbma, via);
+	fake_recv(gre, from, p);
+}
+
+static void test_replies_checked(void)
+{
+	struct fake_sent *s = spoke1_resolving();
+	struct nhrp_pkt req, p;
+
+	REQUIRE(s);
+	req = s->pkt;
+	/* from neither our server nor the station it names: ignored */
+	p = req;
+	reply_as(&p, "198.51.100.66", 24, S2_NBMA, S2_TUN);
+	CHECK(!cache(S2_TUN));
+	CHECK_EQ(fake_routes_installed(), 0);
+	/* about another address than we asked for: ignored */
+	p = req;
+	nhrp_addr_set(&p.dst_proto, (uint8_t[]){10, 2, 0, 99}, 4);
+	reply_as(&p, S2_NBMA, 24, S2_NBMA, S2_TUN);
+	CHECK(!cache(S2_TUN));
+	/* the request still waits for its answer: a /1 is refused */
+	p = req;
+	reply_as(&p, S2_NBMA, 1, S2_NBMA, S2_TUN);
+	CHECK_EQ(fake_routes_installed(), 0);
+	CHECK(!fake_route_installed("0.0.0.0/1", NULL));
+	REQUIRE(cache("10.2.0.5"));
+	CHECK_EQ(cache("10.2.0.5")->type, NHRP_CACHE_NEGATIVE);
+}
+
+static void test_reply_responder_outside_network(void)
+{
+	struct fake_sent *s = spoke1_resolving();
+
+	REQUIRE(s);
+	reply_as(&s->pkt, HUB_NBMA, 24, S2_NBMA, "192.168.1.1");
+	CHECK_EQ(fake_routes_installed(), 0);
+	CHECK(!cache("192.168.1.1"));
+}
+
+static void test_reply_prefix_limit_configurable(void)
+{
+	struct fake_sent *s = spoke1_resolving();
+
+	REQUIRE(s);
+	conf()->shortcut_min_prefix = 20;
+	reply_as(&s->pkt, S2_NBMA, 16, S2_NBMA, S2_TUN);
+	CHECK_EQ(fake_routes_installed(), 0);
+	/* once the negative entry is gone, a looser limit takes a /16 */
+	fake_run(70);
+	traffic_indication("10.2.0.5");
+	fake_run(0);
+	s = fake_sent_pop_type(NHRP_PKT_RES_REQ);
+	REQUIRE(s);
+	conf()->shortcut_min_prefix = 16;
+	reply_as(&s->pkt, S2_NBMA, 16, S2_NBMA, S2_TUN);
+	CHECK(fake_route_installed("10.2.0.0/16", S2_TUN));
+}
+
+/* ---- interface configuration ---------------------------------------------------- */
+
+static void test_map_local(void)
+{
+	struct nhrp_map_conf *m;
+	struct fake_sent *s;
+	struct nhrp_pkt p;
+
+	hub();
+	m = nhrp_conf_alloc(sizeof(*m));
+	m->proto = ip4("10.255.0.2");
+	m->local = true;
+	nhrp_map_list_add_tail(&conf()->maps, m);
+	nhrp_if_update(gre);
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 600, false), 0);
+	/* ours: nobody registers it, and it resolves to our NBMA address */
+	REQUIRE(cache("10.255.0.2"));
+	CHECK_EQ(cache("10.255.0.2")->type, NHRP_CACHE_LOCAL);
+	CHECK_EQ(do_register(S1_NBMA, "10.255.0.2", 600, false),
+		 NHRP_CODE_ALREADY_REGISTERED);
+	resreq(&p, S1_NBMA, S1_TUN, "10.255.0.2", 90);
+	fake_recv(gre, S1_NBMA, &p);
+	s = fake_sent_pop();
+	REQUIRE(s && s->pkt.type == NHRP_PKT_RES_REPLY);
+	CHECK(is_addr(&NHRP_CIE(&s->pkt, s->pkt.cie, 0)->nbma, HUB_NBMA));
+	CHECK(is_addr(&NHRP_CIE(&s->pkt, s->pkt.cie, 0)->proto, "10.255.0.2"));
+	/* unconfigured: gone */
+	nhrp_map_list_del(&conf()->maps, m);
+	nhrp_if_update(gre);
+	CHECK(!cache("10.255.0.2"));
+	CHECK(cache(HUB_TUN));
+}
+
+static void test_tunnel_source(void)
+{
+	struct interface *eth;
+	struct ipaddr local, want = ip4("198.51.100.7");
+	ifindex_t link = 0;
+	struct prefix pfx;
+
+	gre = fake_gre("gre1", GRE, "0.0.0.0", S1_TUN "/24");
+	eth = fake_if("eth0", 12, "198.51.100.7/24", NULL);
+	strlcpy(nhrp_if(gre)->tunnel_source, "eth0",
+		sizeof(nhrp_if(gre)->tunnel_source));
+	nhrp_if_update(gre);
+	/* bound to eth0, sending from its address */
+	CHECK_EQ(fake_gre_source(GRE, &link, &local), 1);
+	CHECK_EQ(link, 12);
+	CHECK(ipaddr_cmp(&local, &want) == 0);
+	CHECK(ipaddr_cmp(&nhrp_if(gre)->nbma, &want) == 0);
+	/* nothing to change: nothing done */
+	nhrp_if_update(gre);
+	CHECK_EQ(fake_gre_source(GRE, &link, &local), 1);
+	/* a new address on eth0: the tunnel follows */
+	str2prefix("198.51.100.7/24", &pfx);
+	connected_delete_by_prefix(eth, &pfx);
+	str2prefix("198.51.100.8/24", &pfx);
+	connected_add_by_prefix(eth, &pfx, NULL);
+	nhrp_sys_if_change_in(NULL);
+	want = ip4("198.51.100.8");
+	CHECK_EQ(fake_gre_source(GRE, &link, &local), 2);
+	CHECK(ipaddr_cmp(&local, &want) == 0);
+	CHECK(ipaddr_cmp(&nhrp_if(gre)->nbma, &want) == 0);
+}
+
 /* ---- peers ----------------------------------------------------------------------------- */
 
 static void test_peer_lifetime(void)
@@ -1241,6 +1838,8 @@ static const struct fake_test tests[] = {
 	{"reg_auth", test_reg_auth},
 	{"reg_network_id", test_reg_network_id},
 	{"reg_nat", test_reg_nat},
+	{"authorize_accept", test_authorize_accept},
+	{"authorize_refuse", test_authorize_refuse},
 	{"nhc_register_retransmit", test_nhc_register_retransmit},
 	{"nhc_no_unique", test_nhc_no_unique},
 	{"nhc_refresh", test_nhc_refresh},
@@ -1249,23 +1848,38 @@ static const struct fake_test tests[] = {
 	{"nhc_nat", test_nhc_nat},
 	{"nhc_dynamic_nhs", test_nhc_dynamic_nhs},
 	{"nhc_purge_on_stop", test_nhc_purge_on_stop},
-	{"res_answered_from_registrations", test_res_answered_from_registrations},
+	{"res_registered_goes_to_owner", test_res_registered_goes_to_owner},
 	{"res_forwarded", test_res_forwarded},
 	{"res_loop_and_hops", test_res_loop_and_hops},
 	{"res_egress_and_none", test_res_egress_and_none},
 	{"res_reply_passed_on", test_res_reply_passed_on},
+	{"res_untrusted_requester", test_res_untrusted_requester},
+	{"res_untrusted_at_spoke", test_res_untrusted_at_spoke},
+	{"nat_hub_tells_real_address", test_nat_hub_tells_real_address},
+	{"nat_responder_answers_real_address", test_nat_responder_answers_real_address},
+	{"nat_spoke_behind_nat", test_nat_spoke_behind_nat},
+	{"nat_requester_learns_real_address", test_nat_requester_learns_real_address},
 	{"shortcut_phase3", test_shortcut_phase3},
 	{"shortcut_refresh_in_use", test_shortcut_refresh_in_use},
 	{"shortcut_unanswered", test_shortcut_unanswered},
+	{"traffic_indication_flood", test_traffic_indication_flood},
 	{"shortcut_off", test_shortcut_off},
 	{"phase2_kernel_probe", test_phase2_kernel_probe},
 	{"purge_received", test_purge_received},
 	{"purge_removes_shortcut", test_purge_removes_shortcut},
+	{"purge_from_hub_when_binding_moves", test_purge_from_hub_when_binding_moves},
+	{"purge_of_learnt_binding_needs_standing", test_purge_of_learnt_binding_needs_standing},
 	{"error_indications", test_error_indications},
 	{"error_rate_per_source", test_error_rate_per_source},
 	{"redirect", test_redirect},
 	{"multicast_replication", test_multicast_replication},
 	{"udp_checksum_negative_control", test_udp_checksum_negative_control},
+	{"limits_registration", test_limits_registration},
+	{"replies_checked", test_replies_checked},
+	{"reply_responder_outside_network", test_reply_responder_outside_network},
+	{"reply_prefix_limit_configurable", test_reply_prefix_limit_configurable},
+	{"map_local", test_map_local},
+	{"tunnel_source", test_tunnel_source},
 	{"peer_lifetime", test_peer_lifetime},
 	{"interface_gone", test_interface_gone},
 	{NULL, NULL},

@@ -299,6 +299,7 @@ class Cie:
     htime: int
     nbma: str = ""
     proto: str = ""
+    pref: int = 0
 
 
 @dataclass
@@ -356,7 +357,7 @@ def _cie(el):
         return int(_show(el, name, "0"), 0)
     return Cie(code=num("nhrp.code"), prefix=num("nhrp.prefix"), mtu=num("nhrp.mtu"),
                htime=num("nhrp.htime"), nbma=_show(el, "nhrp.client.nbma.addr", ""),
-               proto=_show(el, "nhrp.client.prot.addr", ""))
+               proto=_show(el, "nhrp.client.prot.addr", ""), pref=num("nhrp.pref"))
 
 
 def _subtrees(el, title):
