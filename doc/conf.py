@@ -37,5 +37,7 @@ man_pages = [
     ("nhrpd", "nhrpd",
      "NHRP (RFC 2332) daemon for DMVPN hubs and spokes, on FRR's library",
      [author], 8),
+    ("nhrpd-vtysh", "nhrpd-vtysh",
+     "FRR's vtysh with nhrpd's full command set", [author], 1),
 ]
 man_show_urls = True
