@@ -59,7 +59,7 @@ def find_deb():
 
 def sh(cmd, check=True):
     r = subprocess.run(cmd, shell=isinstance(cmd, str), capture_output=True, text=True,
-                       timeout=300)
+                       timeout=600)
     if check and r.returncode != 0:
         raise AssertionError("%s: rc %d\n%s%s" % (cmd, r.returncode, r.stdout, r.stderr))
     return r
@@ -72,6 +72,10 @@ def installed():
         pytest.skip("no nhrpd .deb: run tools/package deb first (or set NHRPD_DEB)")
     assert sh(["dpkg-query", "-W", "-f=${Status}", "nhrpd"], check=False).stdout \
         != "install ok installed", "nhrpd is installed already: not a fresh VM"
+    # man-db's trigger rebuilds the whole man database: minutes under TCG
+    # (the overlay forgets this with the rest)
+    if os.path.exists("/var/lib/man-db/auto-update"):
+        os.unlink("/var/lib/man-db/auto-update")
     sh(["dpkg", "-i", deb])
     yield deb
     # removal undoes what the operator's diversion did (test_divert leaves one)
@@ -120,9 +124,13 @@ def unit_argv(node):
     capabilities (what systemd would do)."""
     p = unit_service()
     env = dict(re.findall(r'"?(\w+)=([^"]*)"?', " ".join(p.get("Environment", []))))
-    argv = [re.sub(r"\$(\w+)", lambda m: env.get(m.group(1), ""), a)
-            for a in shlex.split(p["ExecStart"][0])]
-    argv = [a for a in argv if a]
+    argv = []
+    for a in shlex.split(p["ExecStart"][0]):
+        m = re.fullmatch(r"\$(\w+)", a)
+        if m:       # systemd: a lone $VAR becomes its words, ${VAR} one word
+            argv += env.get(m.group(1), "").split()
+        else:
+            argv.append(re.sub(r"\$\{(\w+)\}", lambda m: env.get(m.group(1), ""), a))
     argv = [os.path.join(node.etcdir, "nhrpd.conf") if a == "/etc/frr/nhrpd.conf" else a
             for a in argv]
     caps = [c.lower().replace("cap_", "") for c in p["AmbientCapabilities"][0].split()]
@@ -144,7 +152,9 @@ def run_block(node, text):
 def start_hub(hub):
     daemons = open("/etc/frr/daemons").read() + "\n# the guide's lines\n" + B["hub-daemons"]
     daemons += '\nfrr_global_options="--log file:%s/frr.log"\n' % hub.logdir
-    hub.write_config("daemons", daemons)
+    hub.write_config("zebra", "")          # creates /etc/frr/NS owned by frr
+    with open(os.path.join(hub.etcdir, "daemons"), "w") as f:
+        f.write(daemons)
     frr_conf = hub.write_config("frr", B["hub-frr-conf"])
     os.chmod(frr_conf, 0o640)
     script = ("log_success_msg() { echo \"$*\"; }; log_warning_msg() { echo \"$*\"; }; "
