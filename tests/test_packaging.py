@@ -29,7 +29,7 @@ def subst(name, tmp_path, **paths):
     vals.update(paths)
     for k, v in vals.items():
         text = text.replace("@%s@" % k, v)
-    assert "@" not in re.sub(r"\$\w+|%\w", "", text.split("\n", 4)[-1]) or name != "nhrpd.service"
+    assert not re.search(r"@\w+@", text), "redhat/subdir.am fills in more than this test"
     out = tmp_path / name
     out.write_text(text)
     return out

@@ -246,14 +246,15 @@ def test_guide_network_from_the_package(installed, topo):
             sp.wait_until(lambda: all(p in sp.show("show ip route rip json", json=True)
                                       for p in others), 120, msg="RIP routes on %s" % sp.name)
         # LAN to LAN, and spoke1's show dmvpn after reaching spoke2
-        assert spokes[0].ping("10.0.0.1", src="10.1.0.1", count=1, timeout=5) or \
-            wait_until(lambda: spokes[0].ping("10.0.0.1", src="10.1.0.1"), 30)
+        wait_until(lambda: spokes[0].ping("10.0.0.1", src="10.1.0.1"), 30,
+                   msg="spoke1 LAN to the hub's LAN", node=spokes[0])
         wait_until(lambda: spokes[0].ping("10.2.0.1", src="10.1.0.1"), 30,
                    msg="spoke1 LAN to spoke2 LAN", node=spokes[0])
         want_head, want_rows = dmvpn_summary(B["spoke-show-dmvpn"])
         spokes[0].wait_until(lambda: dmvpn_rows(spokes[0]) == (want_head, want_rows), 30,
                              msg="spoke1's show dmvpn as in the guide")
-        # straight to spoke2's NBMA address now, not through the hub
+        # the kernel's binding for spoke2: its tunnel address at its NBMA
+        # address, so the packets go straight there, not through the hub
         neigh = spokes[0].run("ip neigh show dev gre1").stdout
         assert re.search(r"^10\.255\.255\.12 lladdr 203\.0\.113\.1 ", neigh, re.M), neigh
 
@@ -261,6 +262,7 @@ def test_guide_network_from_the_package(installed, topo):
         os.kill(unit_pids[0], 1)
         spokes[0].wait_until(lambda: "nhrp nhs" in spokes[0].show(
             "show running-config", daemon="nhrpd") or None, 10, msg="nhrpd alive after SIGHUP")
+        assert os.path.exists("/proc/%d" % unit_pids[0]), "SIGHUP ended nhrpd"
         for pid in unit_pids:
             os.kill(pid, 15)
         for pid in unit_pids:
