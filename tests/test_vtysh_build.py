@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The vtysh built by vtysh/subdir.am (doc/vtysh.md): its compiled-in command
+"""The vtysh built by vtysh/subdir.am (doc/vtysh.rst): its compiled-in command
 table has nhrpd's full grammar, bound to VTYSH_NHRPD, and still every other
 daemon's commands.  No daemon is started: `vtysh -C -f FILE` (dry run)
 parses a configuration file with vtysh's own command table only.  The tests
