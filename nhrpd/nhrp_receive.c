@@ -125,6 +125,8 @@ void nhrp_protocol_init(void)
 	hook_register(nhrp_sys_packet, nhrp_receive);
 	nhrp_reg_client_init();
 	nhrp_shortcut_init();
+	nhrp_traffic_init();
+	nhrp_multicast_init();
 }
 
 void nhrp_protocol_fini(bool purge)

@@ -484,6 +484,78 @@ static void f_resolve_cancel(struct nhrp_resolve *q)
 	thread_cancel((struct thread **)&q->impl[0]);
 }
 
+/* nhrpd's own netfilter rules: which interfaces, per kind */
+static struct {
+	ifindex_t ifindex[16];
+	nhrp_nflog_cb cb;
+	void *arg;
+	unsigned int calls;
+} captures[NHRP_CAPTURE_MAX];
+
+static void f_capture(enum nhrp_capture kind, struct interface *ifp, bool on,
+		      nhrp_nflog_cb cb, void *arg)
+{
+	ifindex_t *slot = NULL;
+
+	if (kind >= NHRP_CAPTURE_MAX) {
+		fprintf(stderr, "capture of an unknown kind %d\n", kind);
+		fake_failures++;
+		return;
+	}
+	captures[kind].calls++;
+	for (unsigned int i = 0; i < array_size(captures[kind].ifindex); i++) {
+		ifindex_t *x = &captures[kind].ifindex[i];
+
+		if (*x == ifp->ifindex && ifp->ifindex) {
+			slot = x;
+			break;
+		}
+		if (!*x && !slot)
+			slot = x;
+	}
+	if (!slot)
+		return;
+	if (on) {
+		if (ifp->ifindex == IFINDEX_INTERNAL) {
+			fprintf(stderr, "capture on %s, which has no ifindex\n",
+				ifp->name);
+			fake_failures++;
+			return;
+		}
+		*slot = ifp->ifindex;
+		captures[kind].cb = cb;
+		captures[kind].arg = arg;
+	} else if (*slot == ifp->ifindex) {
+		*slot = 0;
+	}
+}
+
+bool fake_capture(enum nhrp_capture kind, ifindex_t ifindex)
+{
+	for (unsigned int i = 0; i < array_size(captures[kind].ifindex); i++)
+		if (captures[kind].ifindex[i] == ifindex)
+			return true;
+	return false;
+}
+
+unsigned int fake_captures(enum nhrp_capture kind)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < array_size(captures[kind].ifindex); i++)
+		n += !!captures[kind].ifindex[i];
+	return n;
+}
+
+nhrp_nflog_cb fake_capture_cb(enum nhrp_capture kind, void **arg)
+{
+	if (!fake_captures(kind))
+		return NULL;
+	if (arg)
+		*arg = captures[kind].arg;
+	return captures[kind].cb;
+}
+
 static const struct nhrp_system fake_system = {
 	.send = f_send,
 	.neigh = f_neigh,
@@ -495,6 +567,7 @@ static const struct nhrp_system fake_system = {
 	.nflog_close = f_nflog_close,
 	.resolve = f_resolve,
 	.resolve_cancel = f_resolve_cancel,
+	.capture = f_capture,
 };
 
 /* ---- packets in ------------------------------------------------------------------- */
