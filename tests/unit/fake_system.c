@@ -486,54 +486,52 @@ static void f_resolve_cancel(struct nhrp_resolve *q)
 
 /* nhrpd's own netfilter rules: which interfaces, per kind */
 static struct {
-	ifindex_t ifindex[16];
+	struct interface *ifp[16];
 	nhrp_nflog_cb cb;
 	void *arg;
-	unsigned int calls;
 } captures[NHRP_CAPTURE_MAX];
 
 static void f_capture(enum nhrp_capture kind, struct interface *ifp, bool on,
 		      nhrp_nflog_cb cb, void *arg)
 {
-	ifindex_t *slot = NULL;
+	struct interface **slot = NULL;
 
 	if (kind >= NHRP_CAPTURE_MAX) {
 		fprintf(stderr, "capture of an unknown kind %d\n", kind);
 		fake_failures++;
 		return;
 	}
-	captures[kind].calls++;
-	for (unsigned int i = 0; i < array_size(captures[kind].ifindex); i++) {
-		ifindex_t *x = &captures[kind].ifindex[i];
+	for (unsigned int i = 0; i < array_size(captures[kind].ifp); i++) {
+		struct interface **x = &captures[kind].ifp[i];
 
-		if (*x == ifp->ifindex && ifp->ifindex) {
+		if (*x == ifp) {
 			slot = x;
 			break;
 		}
 		if (!*x && !slot)
 			slot = x;
 	}
-	if (!slot)
+	if (!on) {
+		if (slot && *slot == ifp)
+			*slot = NULL;
 		return;
-	if (on) {
-		if (ifp->ifindex == IFINDEX_INTERNAL) {
-			fprintf(stderr, "capture on %s, which has no ifindex\n",
-				ifp->name);
-			fake_failures++;
-			return;
-		}
-		*slot = ifp->ifindex;
-		captures[kind].cb = cb;
-		captures[kind].arg = arg;
-	} else if (*slot == ifp->ifindex) {
-		*slot = 0;
 	}
+	if (ifp->ifindex == IFINDEX_INTERNAL) {
+		fprintf(stderr, "capture on %s, which the system does not have\n",
+			ifp->name);
+		fake_failures++;
+	}
+	if (slot)
+		*slot = ifp;
+	captures[kind].cb = cb;
+	captures[kind].arg = arg;
 }
 
-bool fake_capture(enum nhrp_capture kind, ifindex_t ifindex)
+bool fake_capture(enum nhrp_capture kind, const char *ifname)
 {
-	for (unsigned int i = 0; i < array_size(captures[kind].ifindex); i++)
-		if (captures[kind].ifindex[i] == ifindex)
+	for (unsigned int i = 0; i < array_size(captures[kind].ifp); i++)
+		if (captures[kind].ifp[i] &&
+		    strcmp(captures[kind].ifp[i]->name, ifname) == 0)
 			return true;
 	return false;
 }
@@ -542,8 +540,8 @@ unsigned int fake_captures(enum nhrp_capture kind)
 {
 	unsigned int n = 0;
 
-	for (unsigned int i = 0; i < array_size(captures[kind].ifindex); i++)
-		n += !!captures[kind].ifindex[i];
+	for (unsigned int i = 0; i < array_size(captures[kind].ifp); i++)
+		n += !!captures[kind].ifp[i];
 	return n;
 }
 
