@@ -1,0 +1,195 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""nhrpd owns its netfilter rules: hub and spokes configured exactly as
+README.md's example says (the blocks are read from it), no rule added by
+the test, and
+
+- phase 3 works: the hub's own forward rule hands hairpinned traffic to
+  nhrpd, which sends a Traffic Indication, and spoke1 gets its shortcut
+  route to spoke2's LAN;
+- RIPv2 crosses the cloud: the hub's own output rule hands ripd's
+  multicast to nhrpd, which copies it to every registered spoke
+  (`map multicast dynamic`), and the spokes' rules send theirs to the hub
+  (`map multicast 192.0.2.1`);
+- `nft list tables` shows nhrpd's table and nothing else; `nft flush
+  ruleset` leaves it (owner flag); `no ip nhrp redirect` and an explicit
+  `nhrp nflog-group` (FRR's meaning: the operator writes the rules) take
+  the forward rule away; the table is gone after nhrpd stops, and after a
+  kill -9 too (the kernel drops an owned table with its socket).
+
+RIP runs on separate prefixes (rip0, 172.16.N.0/24) so that its routes do
+not stand in for the static routes phase 3 needs (10.0.0.0/8 via the hub)."""
+import re
+
+import pytest
+
+from lib import Topology, wait_until
+from lib.dmvpn import HUB_TUNNEL, build_dmvpn, lan_addr, lan_net, spoke_tunnel
+from lib.readme import readme_configs
+from lib.topology import OUR_NHRPD
+
+pytestmark = pytest.mark.gre
+
+UPDATE, TIMEOUT, GARBAGE = 5, 15, 10
+
+
+def rip_net(i):
+    return "172.16.%d.0/24" % i
+
+
+def ripd_conf():
+    return ("router rip\n version 2\n timers basic %d %d %d\n network gre1\n"
+            " network rip0\nexit\n" % (UPDATE, TIMEOUT, GARBAGE))
+
+
+def tables(node):
+    return node.run("nft list tables").stdout.split("\n")
+
+
+def our_table(node):
+    r = node.run("nft list table inet nhrpd", check=False)
+    return r.stdout if r.returncode == 0 else None
+
+
+def rip_learnt(node):
+    """prefixes ripd learnt from a neighbour (R(n) lines of show ip rip)"""
+    out = node.show("show ip rip")
+    return {m.group(1) for m in re.finditer(r"^R\(n\)\s+(\S+)", out, re.M)}
+
+
+def shortcuts(node):
+    j = node.show("show ip nhrp shortcut json", json=True)
+    return {e["prefix"]: e["via"] for e in j.get("table", [])}
+
+
+def traffic(node):
+    return node.show("show ip nhrp traffic json", json=True)["gre1"]
+
+
+def configure(node, lines):
+    out = node.vty("nhrpd", ["configure terminal"] + lines)
+    assert all(status == 0 for status, _ in out), out
+
+
+@pytest.fixture(scope="module")
+def lab():
+    conf = readme_configs()
+    t = Topology("netfilter")
+    try:
+        d = build_dmvpn(t, spokes=2, tunnel_plen=24, tx_csum_off=False)
+        for i, n in enumerate(d.nodes):
+            n.add_dummy("rip0", "172.16.%d.1/24" % i)
+        t.wait_ready([n.start_zebra(wait=False) for n in d.nodes])
+        started = [d.hub.start_nhrpd(conf["hub"], binary=OUR_NHRPD, wait=False)]
+        started += [s.start_nhrpd(conf["spoke"], binary=OUR_NHRPD, wait=False)
+                    for s in d.spokes]
+        t.wait_ready(started)
+        want = {spoke_tunnel(1), spoke_tunnel(2)}
+        d.hub.wait_until(lambda: want <= {e["protocol"] for e in d.hub.show(
+            "show ip nhrp cache json", json=True).get("table", []) if e["type"] == "dynamic"},
+            60, msg="both spokes registered")
+        t.wait_ready([n.start_daemon("ripd", ripd_conf(), wait=False) for n in d.nodes])
+        yield d
+        t.check_daemons()
+    finally:
+        t.close()
+
+
+def test_readme_config_is_what_runs(lab):
+    conf = readme_configs()
+    assert "nflog-group" not in conf["hub"] + conf["spoke"]
+    run = lab.hub.show("show running-config", daemon="nhrpd")
+    for line in conf["hub"].splitlines():
+        assert line.strip() in run, line
+
+
+def test_only_our_table(lab):
+    for n in lab.nodes:
+        n.wait_until(lambda: our_table(n) is not None, 10, msg="table inet nhrpd installed")
+        assert [ln for ln in tables(n) if ln.strip()] == ["table inet nhrpd"], n.name
+    hub = our_table(lab.hub)
+    assert "flags owner" in hub
+    assert re.search(r'iifname "gre1" oifname "gre1" update @redirect \{ ip saddr & '
+                     r'255\.255\.255\.0 \. ip daddr & 255\.255\.255\.0 limit rate 4/minute '
+                     r'burst 1 packets \} log group (\d+) snaplen 128', hub), hub
+    assert re.search(r'oifname "gre1" ip daddr 224\.0\.0\.0/24 log group \d+ '
+                     r'.*drop', hub), hub
+    # a spoke has no redirect: its table has the multicast rule only
+    spoke = our_table(lab.spokes[0])
+    assert "chain forward" not in spoke and "224.0.0.0/24" in spoke, spoke
+
+
+def test_rip_multicast_replicated(lab):
+    d = lab
+    # the hub's updates reach both spokes (dynamic), theirs the hub (static)
+    d.hub.wait_until(lambda: {rip_net(1), rip_net(2)} <= rip_learnt(d.hub), 4 * UPDATE + 10,
+                     msg="the hub learnt both spokes' RIP prefixes")
+    for s in d.spokes:
+        s.wait_until(lambda: rip_net(0) in rip_learnt(s), 4 * UPDATE + 10,
+                     msg="%s learnt the hub's RIP prefix" % s.name)
+    # the copies went out as unicast GRE, the multicast originals nowhere
+    assert d.hub.show("show ip route %s" % rip_net(1)).count("rip") >= 1
+
+
+def test_phase3_shortcut(lab):
+    d = lab
+    s1 = d.spokes[0]
+    assert "via %s " % HUB_TUNNEL in s1.run("ip route get %s from %s"
+                                            % (lan_addr(2), lan_addr(1))).stdout
+    s1.popen(["ping", "-c", "40", "-i", "0.25", "-I", lan_addr(1), lan_addr(2)])
+    s1.wait_until(lambda: shortcuts(s1).get(lan_net(2)) == spoke_tunnel(2), 30,
+                  msg="spoke1: shortcut to spoke2's LAN")
+    assert traffic(d.hub)["sent"]["trafficIndication"] >= 1
+    assert traffic(s1)["received"]["trafficIndication"] >= 1
+    s1.wait_until(lambda: "nhrp" in s1.run("ip route show %s" % lan_net(2)).stdout, 10,
+                  msg="the shortcut route in spoke1's kernel")
+
+
+def test_flush_ruleset_leaves_our_table(lab):
+    hub = lab.hub
+    before = our_table(hub)
+    hub.run("nft flush ruleset")
+    assert our_table(hub) == before
+    r = hub.run("nft delete table inet nhrpd", check=False)
+    assert r.returncode != 0, "another process deleted nhrpd's table"
+    assert our_table(hub) == before
+
+
+def test_no_redirect_and_operator_group(lab):
+    hub = lab.hub
+    configure(hub, ["interface gre1", "no ip nhrp redirect"])
+    hub.wait_until(lambda: "chain forward" not in (our_table(hub) or "chain forward"), 10,
+                   msg="forward rule gone after no ip nhrp redirect")
+    assert "224.0.0.0/24" in our_table(hub)
+    configure(hub, ["interface gre1", "ip nhrp redirect"])
+    hub.wait_until(lambda: "chain forward" in (our_table(hub) or ""), 10,
+                   msg="forward rule back")
+    # FRR's meaning: the operator writes the rules, nhrpd only listens
+    configure(hub, ["nhrp nflog-group 1"])
+    hub.wait_until(lambda: "chain forward" not in (our_table(hub) or "chain forward"), 10,
+                   msg="no forward rule of ours with nhrp nflog-group")
+    configure(hub, ["no nhrp nflog-group 1"])
+    hub.wait_until(lambda: "chain forward" in (our_table(hub) or ""), 10,
+                   msg="our forward rule back without nhrp nflog-group")
+    # without any of it: no table at all
+    configure(hub, ["interface gre1", "no ip nhrp redirect", "no ip nhrp map multicast dynamic"])
+    hub.wait_until(lambda: our_table(hub) is None, 10, msg="table gone with the configuration")
+    configure(hub, ["interface gre1", "ip nhrp redirect", "ip nhrp map multicast dynamic"])
+    hub.wait_until(lambda: our_table(hub) is not None, 10, msg="table back")
+
+
+def test_table_gone_after_stop_and_kill(lab):
+    d = lab
+    hub, s2 = d.hub, d.spokes[1]
+    assert hub.stop_daemon("nhrpd") == 0
+    assert our_table(hub) is None, "table left after a normal stop"
+    assert [ln for ln in tables(hub) if ln.strip()] == []
+    # kill -9: nhrpd cannot clean up; the kernel drops the owned table
+    assert our_table(s2) is not None
+    s2.daemon("nhrpd").stopping = True
+    s2.daemon("nhrpd").signal(9)
+    s2.wait_until(lambda: not s2.running("nhrpd"), 10, msg="nhrpd killed")
+    s2.wait_until(lambda: our_table(s2) is None, 10, msg="table gone after kill -9")
+    # and a new start puts it back
+    s2.restart_daemon("nhrpd")
+    s2.wait_until(lambda: our_table(s2) is not None, 15, msg="table back after restart")
+    assert wait_until(lambda: [ln for ln in tables(s2) if ln.strip()] == ["table inet nhrpd"], 5)
