@@ -53,8 +53,11 @@ def main():
             j = d.spokes[0].vtysh("show ip nhrp shortcut json", json=True)
             return any(e.get("prefix") == lan_net(2) and e.get("via") == spoke_tunnel(2)
                        for e in j.get("table", []))
-        d.spokes[0].popen(["ping", "-c", "20", "-i", "0.5", "-I", lan_addr(1), lan_addr(2)])
+        pinger = d.spokes[0].popen(["ping", "-c", "20", "-i", "0.5", "-I", lan_addr(1),
+                                    lan_addr(2)], stdout=subprocess.DEVNULL)
         have_shortcut = wait_until(shortcut, 30)
+        pinger.terminate()
+        pinger.wait(10)
         print("\n== hub: nft list tables (nhrpd's own rules)")
         print(d.hub.run("nft list tables", check=False).stdout)
         print("== spoke1: show ip nhrp shortcut")

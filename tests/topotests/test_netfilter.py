@@ -19,10 +19,11 @@ the test, and
 RIP runs on separate prefixes (rip0, 172.16.N.0/24) so that its routes do
 not stand in for the static routes phase 3 needs (10.0.0.0/8 via the hub)."""
 import re
+import subprocess
 
 import pytest
 
-from lib import Topology, wait_until
+from lib import Topology
 from lib.dmvpn import HUB_TUNNEL, build_dmvpn, lan_addr, lan_net, spoke_tunnel
 from lib.readme import readme_configs
 from lib.topology import OUR_NHRPD
@@ -46,8 +47,15 @@ def tables(node):
 
 
 def our_table(node):
-    r = node.run("nft list table inet nhrpd", check=False)
+    """the table without its set's elements (they age), None if absent"""
+    r = node.run("nft -t list table inet nhrpd", check=False)
     return r.stdout if r.returncode == 0 else None
+
+
+def nflog_groups(node):
+    """NFLOG groups bound in the node's network namespace"""
+    out = node.run("cat /proc/net/netfilter/nfnetlink_log", check=False).stdout
+    return {ln.split()[0] for ln in out.splitlines() if ln.strip()}
 
 
 def rip_learnt(node):
@@ -135,7 +143,8 @@ def test_phase3_shortcut(lab):
     s1 = d.spokes[0]
     assert "via %s " % HUB_TUNNEL in s1.run("ip route get %s from %s"
                                             % (lan_addr(2), lan_addr(1))).stdout
-    s1.popen(["ping", "-c", "40", "-i", "0.25", "-I", lan_addr(1), lan_addr(2)])
+    s1.popen(["ping", "-c", "40", "-i", "0.25", "-I", lan_addr(1), lan_addr(2)],
+             stdout=subprocess.DEVNULL)
     s1.wait_until(lambda: shortcuts(s1).get(lan_net(2)) == spoke_tunnel(2), 30,
                   msg="spoke1: shortcut to spoke2's LAN")
     assert traffic(d.hub)["sent"]["trafficIndication"] >= 1
@@ -184,12 +193,30 @@ def test_table_gone_after_stop_and_kill(lab):
     assert our_table(hub) is None, "table left after a normal stop"
     assert [ln for ln in tables(hub) if ln.strip()] == []
     # kill -9: nhrpd cannot clean up; the kernel drops the owned table
-    assert our_table(s2) is not None
+    spoke_table_before = our_table(s2)
+    assert spoke_table_before is not None
     s2.daemon("nhrpd").stopping = True
     s2.daemon("nhrpd").signal(9)
     s2.wait_until(lambda: not s2.running("nhrpd"), 10, msg="nhrpd killed")
     s2.wait_until(lambda: our_table(s2) is None, 10, msg="table gone after kill -9")
-    # and a new start puts it back
-    s2.restart_daemon("nhrpd")
-    s2.wait_until(lambda: our_table(s2) is not None, 15, msg="table back after restart")
-    assert wait_until(lambda: [ln for ln in tables(s2) if ln.strip()] == ["table inet nhrpd"], 5)
+    # a new start puts it back; with the first of our NFLOG groups held by
+    # another listener (tcpdump on nflog:20040), nhrpd takes the next one
+    assert "log group 20040 " in spoke_table_before
+    holder = s2.popen(["tcpdump", "-i", "nflog:20040", "-w", "/dev/null"],
+                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        s2.wait_until(lambda: "20040" in nflog_groups(s2), 10,
+                      msg="tcpdump holds NFLOG group 20040")
+        s2.restart_daemon("nhrpd")
+        s2.wait_until(lambda: our_table(s2) is not None, 15, msg="table back after restart")
+        assert [ln for ln in tables(s2) if ln.strip()] == ["table inet nhrpd"]
+        assert "log group 20041 " in our_table(s2), our_table(s2)
+    finally:
+        holder.terminate()
+        holder.wait(10)
+    # and multicast still reaches the hub's ripd... (the hub's nhrpd is
+    # stopped: the spoke's copies go out all the same)
+    with lab.hub.capture("eth0", "ip proto 47 and src host %s" % lab.nbma(s2),
+                         name="spoke2-rip") as cap:
+        lab.hub.wait_until(lambda: cap.count() >= 1, 3 * UPDATE,
+                           msg="spoke2's RIP copies to the hub after the restart")
