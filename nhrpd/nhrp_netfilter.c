@@ -42,7 +42,8 @@
  * nhrpd leaves nothing behind.  On exit we delete it all the same.  A
  * table `inet nhrpd` of someone else's (no owner flag) is replaced when we
  * need ours, with a warning; one owned by another process (a second nhrpd
- * in this network namespace) is left alone, with an error.
+ * in this network namespace) is left alone, with an error.  After a
+ * failure (logged once while it stays the same) we try again every 10 s.
  */
 #include "nhrpd/nhrpd.h"
 
@@ -73,6 +74,8 @@ DEFINE_MTYPE_STATIC(NHRPD, NHRP_NFT, "NHRP netfilter rules");
 #define REDIRECT_RATE 4		/* a minute, per /24 pair */
 #define REDIRECT_SET_SIZE 65535
 #define REDIRECT_SET_TIMEOUT 60000 /* ms */
+#define NFT_RETRY 10		/* s, after a failure (a module loaded later, a
+				 * table of another process gone) */
 
 /* an interface we capture on */
 PREDECL_DLIST(nft_if_list);
@@ -97,6 +100,7 @@ static struct {
 	int last_err;		/* of the last attempt, logged once */
 	uint32_t seq;
 	struct thread *t_apply;
+	struct thread *t_retry;	/* after a failure */
 } nft;
 
 static const char *const kind_name[NHRP_CAPTURE_MAX] = {
@@ -493,6 +497,8 @@ static void nft_apply(struct thread *t)
 	struct nft_if *nif;
 	int ret;
 
+	THREAD_OFF(nft.t_retry);
+
 	for (int k = 0; k < NHRP_CAPTURE_MAX; k++) {
 		bool wanted = false;
 
@@ -544,17 +550,23 @@ static void nft_apply(struct thread *t)
 				 safe_strerror(-ret), err_hint(ret));
 		nft.last_err = ret;
 		nft.installed = false;
+		thread_add_timer(master, nft_apply, NULL, NFT_RETRY,
+				 &nft.t_retry);
 		return;
 	}
-	if (!nft.installed || nft.last_err)
-		zlog_info("netfilter: table inet %s installed (redirect NFLOG group %u, multicast %u)",
-			  NFT_TABLE,
-			  active[NHRP_CAPTURE_REDIRECT]
-				  ? nft.kind[NHRP_CAPTURE_REDIRECT].group
-				  : 0,
-			  active[NHRP_CAPTURE_MULTICAST]
-				  ? nft.kind[NHRP_CAPTURE_MULTICAST].group
-				  : 0);
+	if (!nft.installed || nft.last_err) {
+		char what[64] = "";
+
+		for (int k = 0; k < NHRP_CAPTURE_MAX; k++)
+			if (active[k])
+				snprintfrr(what + strlen(what),
+					   sizeof(what) - strlen(what),
+					   "%s%s to NFLOG group %u",
+					   what[0] ? ", " : "", kind_name[k],
+					   nft.kind[k].group);
+		zlog_info("netfilter: table inet %s installed: %s", NFT_TABLE,
+			  what);
+	}
 	nhrp_debug(KERNEL, "netfilter: table inet %s written", NFT_TABLE);
 	nft.last_err = 0;
 	nft.installed = true;
@@ -606,6 +618,7 @@ void nhrp_netfilter_fini(void)
 	int ret;
 
 	THREAD_OFF(nft.t_apply);
+	THREAD_OFF(nft.t_retry);
 	while ((nif = nft_if_list_pop(&nft.ifs)))
 		XFREE(MTYPE_NHRP_NFT, nif);
 	if (nft.installed) {

@@ -14,12 +14,15 @@ the test, and
   ruleset` leaves it (owner flag); `no ip nhrp redirect` and an explicit
   `nhrp nflog-group` (FRR's meaning: the operator writes the rules) take
   the forward rule away; the table is gone after nhrpd stops, and after a
-  kill -9 too (the kernel drops an owned table with its socket).
+  kill -9 too (the kernel drops an owned table with its socket);
+- a table inet nhrpd held by another process gets one error line and a
+  retry, nhrpd running on; one nobody owns is replaced.
 
 RIP runs on separate prefixes (rip0, 172.16.N.0/24) so that its routes do
 not stand in for the static routes phase 3 needs (10.0.0.0/8 via the hub)."""
 import re
 import subprocess
+import sys
 
 import pytest
 
@@ -186,6 +189,41 @@ def test_no_redirect_and_operator_group(lab):
     hub.wait_until(lambda: our_table(hub) is not None, 10, msg="table back")
 
 
+def test_table_of_another_process_and_of_nobody(lab):
+    """A table inet nhrpd that another process owns: one error line, nhrpd
+    runs on and installs its own once that process is gone.  One without
+    the owner flag (left by hand): replaced, with a warning."""
+    s1 = lab.spokes[0]
+    assert s1.stop_daemon("nhrpd") == 0
+    holder = s1.popen([sys.executable, __file__, "--hold-owned-table"],
+                      stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert our_table(s1) is not None and "log group" not in our_table(s1)
+        d = s1.restart_daemon("nhrpd")
+        err = "netfilter: cannot install table inet nhrpd for multicast"
+        s1.wait_until(lambda: err in open(d.log).read(), 15, msg="the error is logged")
+        assert "another process owns a table inet nhrpd" in open(d.log).read()
+        # nhrpd runs on: it registers with the hub
+        lab.hub.wait_until(lambda: spoke_tunnel(1) in {
+            e["protocol"] for e in lab.hub.show("show ip nhrp cache json", json=True)
+            .get("table", []) if e["type"] == "dynamic"}, 30, msg="spoke1 registered again")
+        assert s1.running("nhrpd")
+    finally:
+        holder.terminate()
+        holder.wait(10)
+    s1.wait_until(lambda: "log group" in (our_table(s1) or ""), 30,
+                  msg="our table once the other process is gone (retried)")
+    assert open(d.log).read().count(err) == 1, "the error logged once, not per retry"
+    # a table inet nhrpd nobody owns (nft by hand): ours replaces it
+    assert s1.stop_daemon("nhrpd") == 0
+    s1.run("nft add table inet nhrpd; nft add chain inet nhrpd junk")
+    d = s1.restart_daemon("nhrpd")
+    s1.wait_until(lambda: "flags owner" in (our_table(s1) or ""), 15, msg="ours in its place")
+    assert "junk" not in our_table(s1)
+    assert "replaced a table inet nhrpd that was not nhrpd's" in open(d.log).read()
+
+
 def test_table_gone_after_stop_and_kill(lab):
     d = lab
     hub, s2 = d.hub, d.spokes[1]
@@ -220,3 +258,44 @@ def test_table_gone_after_stop_and_kill(lab):
                          name="spoke2-rip") as cap:
         lab.hub.wait_until(lambda: cap.count() >= 1, 3 * UPDATE,
                            msg="spoke2's RIP copies to the hub after the restart")
+
+
+# ---- a table inet nhrpd owned by another process ------------------------------
+
+def hold_owned_table():
+    """Create table inet nhrpd with nftables' owner flag on a netlink socket
+    of this process, print "held", and keep it until killed."""
+    import os
+    import signal
+    import socket
+    import struct
+    nfnl_subsys_nftables, nfproto_inet = 10, 1
+    req, ack, create = 0x1, 0x4, 0x400
+
+    def msg(mtype, flags, seq, family, res_id, attrs=b""):
+        body = struct.pack("=BBH", family, 0, socket.htons(res_id)) + attrs
+        return struct.pack("=IHHII", 16 + len(body), mtype, flags, seq, 0) + body
+
+    def attr(atype, data):
+        a = struct.pack("=HH", 4 + len(data), atype) + data
+        return a + b"\0" * (-len(a) % 4)
+
+    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12)   # NETLINK_NETFILTER
+    s.bind((0, 0))
+    batch = (msg(0x10, req, 1, 0, nfnl_subsys_nftables)
+             + msg(nfnl_subsys_nftables << 8, req | ack | create, 2, nfproto_inet, 0,
+                   attr(1, b"nhrpd\0") + attr(2, struct.pack(">I", 2)))   # NAME, FLAGS owner
+             + msg(0x11, req, 3, 0, nfnl_subsys_nftables))
+    s.send(batch)
+    err = struct.unpack("=i", s.recv(65536)[16:20])[0]
+    if err:
+        print("error %d" % err, flush=True)
+        sys.exit(1)
+    print("held", flush=True)
+    signal.signal(signal.SIGTERM, lambda *a: os._exit(0))
+    while True:
+        signal.pause()
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--hold-owned-table"]:
+    hold_owned_table()
