@@ -119,8 +119,10 @@ struct batch {
 static struct nlmsghdr *batch_msg(struct batch *bt, uint16_t type,
 				  uint16_t flags)
 {
+	/* no NLM_F_ACK: nf_tables answers only what fails, so a batch for
+	 * many interfaces cannot fill our socket with acknowledgements */
 	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(bt->b), type,
-				     NFPROTO_INET, flags | NLM_F_ACK, ++nft.seq);
+				     NFPROTO_INET, flags, ++nft.seq);
 }
 
 static void batch_next(struct batch *bt)
@@ -374,8 +376,8 @@ static int batch_send(struct batch *bt)
 	}
 	if (len < 0)
 		return -errno;
-	/* the kernel handles the whole transaction in sendmsg: every answer
-	 * is queued already */
+	/* the kernel handles the whole transaction in sendmsg: every error
+	 * is queued already (none: all went in) */
 	fd = mnl_socket_get_fd(nft.nl);
 	while ((len = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
 		if (mnl_cb_run(buf, len, 0, mnl_socket_get_portid(nft.nl), NULL,
