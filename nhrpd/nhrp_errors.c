@@ -56,6 +56,12 @@ static struct log_ref nhrp_errors[] = {
 		.suggestion = "Report it with the debug log ('debug nhrp all').",
 	},
 	{
+		.code = EC_NHRP_NETFILTER,
+		.title = "NHRP netfilter rules cannot be installed",
+		.description = "nhrpd could not install its nftables table (inet nhrpd) for 'ip nhrp redirect' or 'ip nhrp map multicast': without it no Traffic Indications are sent and link-local multicast is not replicated.",
+		.suggestion = "Check that the kernel has nf_tables with nft_log and nft_limit (5.12 or later), that nhrpd has CAP_NET_ADMIN, and that no other program holds a table inet nhrpd; or write the rules yourself with 'nhrp nflog-group' / 'nhrp multicast-nflog-group'.",
+	},
+	{
 		.code = END_FERR,
 	},
 };

@@ -17,6 +17,7 @@ enum nhrp_log_refs {
 	EC_NHRP_NHS,		/* a next hop server refuses us */
 	EC_NHRP_RESOLVER,	/* a next hop server name does not resolve */
 	EC_NHRP_INTERNAL,	/* nhrpd's own bookkeeping is off */
+	EC_NHRP_NETFILTER,	/* our nftables rules cannot be installed */
 };
 
 void nhrp_error_init(void);

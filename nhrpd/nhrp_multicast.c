@@ -3,7 +3,9 @@
  * nhrpd: multicast replication.  Link-local multicast leaving a GRE
  * interface (RIPv2 to 224.0.0.9, OSPF, ...) cannot go out as such on a
  * multipoint tunnel: a netfilter rule hands it to us through NFLOG and
- * drops the original, and we send one unicast GRE copy to each NBMA
+ * drops the original (our own, the system's NHRP_CAPTURE_MULTICAST, or the
+ * operator's when he names the group with `nhrp multicast-nflog-group N`,
+ * as below), and we send one unicast GRE copy to each NBMA
  * address of `ip nhrp map multicast` (`dynamic`: every peer registered
  * with us, once per peer however many addresses it registered).  One
  * capture, N sends, no per-copy state.
@@ -22,6 +24,7 @@
 
 #include "checksum.h"
 #include "log.h"
+#include "vrf.h"
 
 #include "nhrpd/nhrp_if.h"
 #include "nhrpd/nhrp_multicast.h"
@@ -103,8 +106,39 @@ static void mcast_captured(ifindex_t in, ifindex_t out, const uint8_t *pkt,
 	nhrp_multicast_send(out, copy, len);
 }
 
+/* our own rule for ifp, unless the operator writes his
+ * (multicast-nflog-group) */
+static int mcast_capture(struct interface *ifp)
+{
+	bool on = !nhrp_conf.mcast_nflog_group &&
+		  nhrp_if_enabled(ifp, NHRP_AFI_IP) &&
+		  nhrp_mcast_list_count(&nhrp_if(ifp)->afi[NHRP_AFI_IP].mcast);
+
+	nhrp_sys->capture(NHRP_CAPTURE_MULTICAST, ifp, on, mcast_captured,
+			  NULL);
+	return 0;
+}
+
+static int mcast_capture_off(struct interface *ifp)
+{
+	nhrp_sys->capture(NHRP_CAPTURE_MULTICAST, ifp, false, mcast_captured,
+			  NULL);
+	return 0;
+}
+
+void nhrp_multicast_init(void)
+{
+	hook_register(nhrp_if_changed, mcast_capture);
+	hook_register(nhrp_if_down, mcast_capture_off);
+}
+
 void nhrp_multicast_config(void)
 {
+	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
+	struct interface *ifp;
+
+	FOR_ALL_INTERFACES (vrf, ifp)
+		mcast_capture(ifp);
 	if (nhrp_conf.mcast_nflog_group == mcast_group &&
 	    (mcast_nflog || !mcast_group))
 		return;

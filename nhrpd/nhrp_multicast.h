@@ -7,8 +7,10 @@
 
 #include "nhrpd/nhrpd.h"
 
-/* (re)bind the NFLOG group of `nhrp multicast-nflog-group` */
+/* (re)bind the NFLOG group of `nhrp multicast-nflog-group`; without one,
+ * ask the system for our own rules where `ip nhrp map multicast` is */
 void nhrp_multicast_config(void);
+void nhrp_multicast_init(void);
 void nhrp_multicast_fini(void);
 /* replicate one packet that leaves ifindex; returns copies sent */
 int nhrp_multicast_send(ifindex_t ifindex, uint8_t *pkt, size_t len);

@@ -78,7 +78,8 @@ static void nflog_read(struct thread *t)
 	}
 }
 
-struct nhrp_nflog *nhrp_nflog_open(uint16_t group, nhrp_nflog_cb cb, void *arg)
+struct nhrp_nflog *nhrp_nflog_bind(uint16_t group, nhrp_nflog_cb cb, void *arg,
+				   int *err)
 {
 	struct nfulnl_msg_config_cmd cmd = {.command = NFULNL_CFG_CMD_BIND};
 	struct nfulnl_msg_config_mode mode = {
@@ -91,8 +92,7 @@ struct nhrp_nflog *nhrp_nflog_open(uint16_t group, nhrp_nflog_cb cb, void *arg)
 
 	nl = nhrp_nl_open(NETLINK_NETFILTER, 0);
 	if (!nl) {
-		flog_err(EC_NHRP_NFLOG, "NFLOG group %u: no netfilter socket: %s",
-			 group, safe_strerror(errno));
+		*err = -errno;
 		return NULL;
 	}
 	frr_with_privs (&nhrpd_privs) {
@@ -102,8 +102,7 @@ struct nhrp_nflog *nhrp_nflog_open(uint16_t group, nhrp_nflog_cb cb, void *arg)
 					   sizeof(mode));
 	}
 	if (ret < 0) {
-		flog_err(EC_NHRP_NFLOG, "NFLOG group %u: cannot bind: %s", group,
-			 safe_strerror(-ret));
+		*err = ret;
 		mnl_socket_close(nl);
 		return NULL;
 	}
@@ -115,6 +114,18 @@ struct nhrp_nflog *nhrp_nflog_open(uint16_t group, nhrp_nflog_cb cb, void *arg)
 	thread_add_read(master, nflog_read, nf, mnl_socket_get_fd(nl),
 			&nf->t_read);
 	nhrp_debug(KERNEL, "NFLOG group %u bound", group);
+	return nf;
+}
+
+struct nhrp_nflog *nhrp_nflog_open(uint16_t group, nhrp_nflog_cb cb, void *arg)
+{
+	struct nhrp_nflog *nf;
+	int err = 0;
+
+	nf = nhrp_nflog_bind(group, cb, arg, &err);
+	if (!nf)
+		flog_err(EC_NHRP_NFLOG, "NFLOG group %u: cannot bind: %s", group,
+			 safe_strerror(-err));
 	return nf;
 }
 

@@ -128,6 +128,8 @@ void nhrp_protocol_init(void)
 	nhrp_shortcut_init();
 	nhrp_authorize_init();
 	nhrp_purge_init();
+	nhrp_traffic_init();
+	nhrp_multicast_init();
 }
 
 void nhrp_protocol_fini(bool purge)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * nhrpd: the system interface on Linux (see nhrp_system.h): the packet
- * socket, our rtnetlink socket, NFLOG, zebra, and FRR's c-ares resolver.
+ * socket, our rtnetlink socket, NFLOG, our nftables table, zebra, and
+ * FRR's c-ares resolver.
  */
 #include "nhrpd/nhrpd.h"
 
@@ -82,6 +83,7 @@ static const struct nhrp_system linux_system = {
 	.authorizing = authorizing,
 	.authorize = nhrp_event_authorize,
 	.authorize_cancel = nhrp_event_cancel,
+	.capture = nhrp_netfilter_capture,
 };
 
 void nhrp_sys_linux_init(void)
@@ -89,6 +91,7 @@ void nhrp_sys_linux_init(void)
 	nhrp_system_set(&linux_system);
 	resolver_init(master);
 	nhrp_kernel_init();
+	nhrp_netfilter_init();
 	nhrp_pktsock_init();
 	nhrp_zebra_init();
 }
@@ -96,6 +99,7 @@ void nhrp_sys_linux_init(void)
 void nhrp_sys_linux_fini(void)
 {
 	nhrp_pktsock_fini();
+	nhrp_netfilter_fini();
 	nhrp_kernel_fini();
 	nhrp_zebra_terminate();
 }

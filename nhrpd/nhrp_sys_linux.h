@@ -33,7 +33,16 @@ void nhrp_kernel_if_prepare(struct interface *ifp, int afi, bool multicast);
 /* nhrp_nflog.c: NFLOG groups */
 struct nhrp_nflog *nhrp_nflog_open(uint16_t group, nhrp_nflog_cb cb,
 				   void *arg);
+/* the same, saying nothing: NULL with *err = -errno */
+struct nhrp_nflog *nhrp_nflog_bind(uint16_t group, nhrp_nflog_cb cb, void *arg,
+				   int *err);
 void nhrp_nflog_close(struct nhrp_nflog **nl);
+
+/* nhrp_netfilter.c: nhrpd's own nftables table */
+void nhrp_netfilter_init(void);
+void nhrp_netfilter_fini(void);
+void nhrp_netfilter_capture(enum nhrp_capture kind, struct interface *ifp,
+			    bool on, nhrp_nflog_cb cb, void *arg);
 
 /* nhrp_zebra.c: zebra (interfaces, addresses, the RIB, our routes) */
 void nhrp_zebra_init(void);

@@ -4,7 +4,7 @@
  * goes through struct nhrp_system; everything the world tells the protocol
  * arrives through the nhrp_sys_* hooks below.  On Linux the operations are
  * the NHRP packet socket (nhrp_pktsock.c), our rtnetlink socket
- * (nhrp_kernel.c), NFLOG (nhrp_nflog.c), zebra (nhrp_zebra.c) and FRR's
+ * (nhrp_kernel.c), NFLOG (nhrp_nflog.c), nftables (nhrp_netfilter.c), zebra (nhrp_zebra.c) and FRR's
  * resolver, bound together in nhrp_sys_linux.c.  The host tests run the
  * same protocol code against a fake (tests/unit/fake_system.c).
  *
@@ -41,6 +41,17 @@ struct nhrp_route_info {
 typedef void (*nhrp_nflog_cb)(ifindex_t in, ifindex_t out, const uint8_t *pkt,
 			      size_t len, void *arg);
 struct nhrp_nflog;
+
+/* what nhrpd's own netfilter rules capture (nhrp_system.capture) */
+enum nhrp_capture {
+	/* IPv4 forwarded in and out of the interface, the first of every
+	 * /24 source and destination pair and then at most 4 a minute */
+	NHRP_CAPTURE_REDIRECT,
+	/* IPv4 link-local multicast (224.0.0.0/24) leaving the interface;
+	 * the original is dropped */
+	NHRP_CAPTURE_MULTICAST,
+	NHRP_CAPTURE_MAX,
+};
 
 /* a host name lookup (NBMA addresses of next hop servers) */
 struct nhrp_resolve;
@@ -106,6 +117,14 @@ struct nhrp_system {
 	uint32_t (*authorize)(const struct nhrp_event_binding *b,
 			      nhrp_event_done_cb done, void *arg);
 	void (*authorize_cancel)(uint32_t id);
+	/* nhrpd's own netfilter rules, for what the operator captures with no
+	 * rules of his own (no `nhrp nflog-group` / `multicast-nflog-group`):
+	 * from now on (on) or no longer, packets of `kind` on ifp go to cb.
+	 * The system picks and binds the NFLOG groups, writes the rules (on
+	 * Linux the nftables table `inet nhrpd`, nhrp_netfilter.c) and says
+	 * itself what fails.  Asking for the state there is is a no-op. */
+	void (*capture)(enum nhrp_capture kind, struct interface *ifp, bool on,
+			nhrp_nflog_cb cb, void *arg);
 };
 
 extern const struct nhrp_system *nhrp_sys;

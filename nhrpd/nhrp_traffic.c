@@ -4,7 +4,9 @@
  * ends.
  *
  * Hub (`ip nhrp redirect`): a netfilter rule hands us, through NFLOG,
- * packets that enter and leave the same NHRP interface.  We tell the
+ * packets that enter and leave the same NHRP interface: our own (the
+ * system's capture, NHRP_CAPTURE_REDIRECT), or the operator's when he
+ * names the group (`nhrp nflog-group N`: then we only listen).  We tell the
  * sender's station (our route back to the packet's source) that it should
  * talk to the destination directly: a Traffic Indication quoting the
  * packet's IP header and first 8 bytes, whose destination protocol address
@@ -18,6 +20,7 @@
 
 #include "jhash.h"
 #include "log.h"
+#include "vrf.h"
 
 #include "nhrpd/nhrp_cache.h"
 #include "nhrpd/nhrp_if.h"
@@ -142,8 +145,31 @@ void nhrp_traffic_indication(struct nhrp_rx *rx)
 	nhrp_shortcut_resolve(rx->ifp, rx->afi, &dst);
 }
 
+/* our own rule for ifp, unless the operator writes his (nflog-group) */
+static int redirect_capture(struct interface *ifp)
+{
+	bool on = !nhrp_conf.nflog_group && nhrp_if_enabled(ifp, NHRP_AFI_IP) &&
+		  nhrp_if(ifp)->afi[NHRP_AFI_IP].redirect;
+
+	nhrp_sys->capture(NHRP_CAPTURE_REDIRECT, ifp, on, redirect_captured,
+			  NULL);
+	return 0;
+}
+
+static int redirect_capture_off(struct interface *ifp)
+{
+	nhrp_sys->capture(NHRP_CAPTURE_REDIRECT, ifp, false, redirect_captured,
+			  NULL);
+	return 0;
+}
+
 void nhrp_traffic_config(void)
 {
+	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
+	struct interface *ifp;
+
+	FOR_ALL_INTERFACES (vrf, ifp)
+		redirect_capture(ifp);
 	if (nhrp_conf.nflog_group == redirect_group &&
 	    (redirect_nflog || !redirect_group))
 		return;
@@ -152,6 +178,12 @@ void nhrp_traffic_config(void)
 	if (redirect_group)
 		redirect_nflog = nhrp_sys->nflog_open(redirect_group,
 						      redirect_captured, NULL);
+}
+
+void nhrp_traffic_init(void)
+{
+	hook_register(nhrp_if_changed, redirect_capture);
+	hook_register(nhrp_if_down, redirect_capture_off);
 }
 
 void nhrp_traffic_fini(void)

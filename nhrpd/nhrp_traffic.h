@@ -7,8 +7,10 @@
 
 #include "nhrpd/nhrpd.h"
 
-/* (re)bind the NFLOG group of `nhrp nflog-group` */
+/* (re)bind the NFLOG group of `nhrp nflog-group`; without one, ask the
+ * system for our own rules where `ip nhrp redirect` is on */
 void nhrp_traffic_config(void);
+void nhrp_traffic_init(void);
 void nhrp_traffic_fini(void);
 /* a packet that entered on ifindex `in` and leaves the same way: redirect
  * its sender (rate-limited) */

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The lab behind tools/lab: a hub and two spokes running our nhrpd with
-FRR's zebra, in network namespaces, registered and pinging LAN to LAN."""
+FRR's zebra, in network namespaces, configured with exactly the lines of
+README.md's example (read from it), registered, pinging LAN to LAN and
+building a phase-3 shortcut with nothing else added."""
 import argparse
 import os
 import subprocess
@@ -10,29 +12,9 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOP, "tests", "topotests"))
 
 from lib import Topology, wait_until  # noqa: E402
-from lib.dmvpn import HUB_NBMA, HUB_TUNNEL, build_dmvpn, lan_addr  # noqa: E402
+from lib.dmvpn import HUB_NBMA, HUB_TUNNEL, build_dmvpn, lan_addr, lan_net, spoke_tunnel  # noqa: E402
+from lib.readme import readme_configs  # noqa: E402
 from lib.topology import OUR_NHRPD, OUR_VTYSH  # noqa: E402
-
-HUB = """interface gre1
- ip nhrp network-id 42
- ip nhrp holdtime 600
- ip nhrp authentication dmvpn42
- ip nhrp redirect
- tunnel source eth0
-exit
-"""
-
-SPOKE = """interface gre1
- ip nhrp network-id 42
- ip nhrp holdtime 600
- ip nhrp authentication dmvpn42
- ip nhrp nhs {hub} nbma {hub_nbma}
- ip nhrp registration no-unique
- ip nhrp shortcut
- tunnel source eth0
-exit
-"""
-
 
 def main():
     ap = argparse.ArgumentParser()
@@ -43,9 +25,16 @@ def main():
         d = build_dmvpn(topo, spokes=2, tunnel_plen=24)
         for n in d.nodes:
             n.start_zebra()
-        d.hub.start_nhrpd(HUB, binary=OUR_NHRPD)
+        conf = readme_configs()
+        if HUB_TUNNEL not in conf["spoke"] or HUB_NBMA not in conf["spoke"]:
+            print("== README.md's spoke does not register with %s nbma %s, as the lab's hub is"
+                  % (HUB_TUNNEL, HUB_NBMA))
+            return 1
+        print("== hub and spokes configured as README.md says:\n%s\n%s"
+              % (conf["hub"], conf["spoke"]))
+        d.hub.start_nhrpd(conf["hub"], binary=OUR_NHRPD)
         for s in d.spokes:
-            s.start_nhrpd(SPOKE.format(hub=HUB_TUNNEL, hub_nbma=HUB_NBMA), binary=OUR_NHRPD)
+            s.start_nhrpd(conf["spoke"], binary=OUR_NHRPD)
         print("== waiting for the spokes to register")
 
         def registered():
@@ -58,7 +47,24 @@ def main():
         print("== spoke1 LAN %s -> spoke2 LAN %s" % (lan_addr(1), lan_addr(2)))
         r = d.spokes[0].run("ping -c 3 -W 2 -I %s %s" % (lan_addr(1), lan_addr(2)), check=False)
         print(r.stdout)
-        good = ok and r.returncode == 0
+        print("== phase 3: the hub redirects, spoke1 resolves spoke2's LAN")
+
+        def shortcut():
+            j = d.spokes[0].vtysh("show ip nhrp shortcut json", json=True)
+            return any(e.get("prefix") == lan_net(2) and e.get("via") == spoke_tunnel(2)
+                       for e in j.get("table", []))
+        pinger = d.spokes[0].popen(["ping", "-c", "20", "-i", "0.5", "-I", lan_addr(1),
+                                    lan_addr(2)], stdout=subprocess.DEVNULL)
+        have_shortcut = wait_until(shortcut, 30)
+        pinger.terminate()
+        pinger.wait(10)
+        print("\n== hub: nft list tables (nhrpd's own rules)")
+        print(d.hub.run("nft list tables", check=False).stdout)
+        print("== spoke1: show ip nhrp shortcut")
+        print(d.spokes[0].vtysh("show ip nhrp shortcut"))
+        print("== spoke1: show ip route %s" % lan_net(2))
+        print(d.spokes[0].vtysh("show ip route %s" % lan_net(2)))
+        good = ok and r.returncode == 0 and bool(have_shortcut)
         print("== lab %s" % ("working" if good else "NOT working"))
         if args.shell:
             node = topo[args.shell]

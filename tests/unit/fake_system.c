@@ -570,6 +570,76 @@ void fake_auth_answer(unsigned int n, bool accept)
 	a->done(a->arg, accept);
 }
 
+/* nhrpd's own netfilter rules: which interfaces, per kind */
+static struct {
+	struct interface *ifp[16];
+	nhrp_nflog_cb cb;
+	void *arg;
+} captures[NHRP_CAPTURE_MAX];
+
+static void f_capture(enum nhrp_capture kind, struct interface *ifp, bool on,
+		      nhrp_nflog_cb cb, void *arg)
+{
+	struct interface **slot = NULL;
+
+	if (kind >= NHRP_CAPTURE_MAX) {
+		fprintf(stderr, "capture of an unknown kind %d\n", kind);
+		fake_failures++;
+		return;
+	}
+	for (unsigned int i = 0; i < array_size(captures[kind].ifp); i++) {
+		struct interface **x = &captures[kind].ifp[i];
+
+		if (*x == ifp) {
+			slot = x;
+			break;
+		}
+		if (!*x && !slot)
+			slot = x;
+	}
+	if (!on) {
+		if (slot && *slot == ifp)
+			*slot = NULL;
+		return;
+	}
+	if (ifp->ifindex == IFINDEX_INTERNAL) {
+		fprintf(stderr, "capture on %s, which the system does not have\n",
+			ifp->name);
+		fake_failures++;
+	}
+	if (slot)
+		*slot = ifp;
+	captures[kind].cb = cb;
+	captures[kind].arg = arg;
+}
+
+bool fake_capture(enum nhrp_capture kind, const char *ifname)
+{
+	for (unsigned int i = 0; i < array_size(captures[kind].ifp); i++)
+		if (captures[kind].ifp[i] &&
+		    strcmp(captures[kind].ifp[i]->name, ifname) == 0)
+			return true;
+	return false;
+}
+
+unsigned int fake_captures(enum nhrp_capture kind)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < array_size(captures[kind].ifp); i++)
+		n += !!captures[kind].ifp[i];
+	return n;
+}
+
+nhrp_nflog_cb fake_capture_cb(enum nhrp_capture kind, void **arg)
+{
+	if (!fake_captures(kind))
+		return NULL;
+	if (arg)
+		*arg = captures[kind].arg;
+	return captures[kind].cb;
+}
+
 static const struct nhrp_system fake_system = {
 	.send = f_send,
 	.neigh = f_neigh,
@@ -585,6 +655,7 @@ static const struct nhrp_system fake_system = {
 	.authorizing = f_authorizing,
 	.authorize = f_authorize,
 	.authorize_cancel = f_authorize_cancel,
+	.capture = f_capture,
 };
 
 /* ---- packets in ------------------------------------------------------------------- */

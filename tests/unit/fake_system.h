@@ -109,6 +109,11 @@ bool fake_route_installed(const char *prefix, const char *via);
 unsigned int fake_routes_installed(void);
 /* the NFLOG callback bound to group (NULL: none), and its argument */
 nhrp_nflog_cb fake_nflog(uint16_t group, void **arg);
+/* does nhrpd want its own netfilter rules of `kind` on interface ifname?
+ * On how many interfaces?  The callback they feed (NULL: none) */
+bool fake_capture(enum nhrp_capture kind, const char *ifname);
+unsigned int fake_captures(enum nhrp_capture kind);
+nhrp_nflog_cb fake_capture_cb(enum nhrp_capture kind, void **arg);
 
 /* the event socket: when on, bindings are asked for; answer them */
 struct fake_auth {

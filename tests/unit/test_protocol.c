@@ -1792,6 +1792,146 @@ static void test_tunnel_source(void)
 	CHECK(ipaddr_cmp(&nhrp_if(gre)->nbma, &want) == 0);
 }
 
+/* ---- our own netfilter rules --------------------------------------------------------- */
+
+#define REDIRECT NHRP_CAPTURE_REDIRECT
+#define MCAST NHRP_CAPTURE_MULTICAST
+
+static void add_mcast(const char *nbma)
+{
+	struct nhrp_mcast_conf *mc = nhrp_conf_alloc(sizeof(*mc));
+
+	if (nbma)
+		mc->addr = ip4(nbma);
+	else
+		mc->dynamic = true;
+	nhrp_mcast_list_add_tail(&conf()->mcast, mc);
+	nhrp_if_update(gre);
+}
+
+static void test_capture_redirect(void)
+{
+	uint8_t ip[48] = {0x45, 0, 0, 48, 0, 0, 0, 0, 63, 1,
+			  0, 0, 10, 1, 0, 5, 10, 2, 0, 5};
+	struct fake_sent *s;
+	nhrp_nflog_cb cb;
+	void *arg;
+
+	hub();
+	/* nothing asked for without `ip nhrp redirect` */
+	CHECK_EQ(fake_captures(REDIRECT), 0);
+	CHECK_EQ(fake_captures(MCAST), 0);
+	conf()->redirect = true;
+	nhrp_if_update(gre);
+	CHECK(fake_capture(REDIRECT, "gre1"));
+	CHECK_EQ(fake_captures(REDIRECT), 1); /* not lan0 */
+	CHECK_EQ(fake_captures(MCAST), 0);
+	/* what the rule captures makes a Traffic Indication */
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 600, true), 0);
+	CHECK_EQ(do_register(S2_NBMA, S2_TUN, 600, true), 0);
+	cb = fake_capture_cb(REDIRECT, &arg);
+	REQUIRE(cb);
+	cb(GRE, GRE, ip, sizeof(ip), arg);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.type, NHRP_PKT_TRAFFIC);
+	CHECK(nbma_is(s, S1_NBMA));
+	/* `no ip nhrp redirect` */
+	conf()->redirect = false;
+	nhrp_if_update(gre);
+	CHECK_EQ(fake_captures(REDIRECT), 0);
+	conf()->redirect = true;
+	nhrp_if_update(gre);
+	CHECK(fake_capture(REDIRECT, "gre1"));
+	/* the operator's group: he writes the rules, we only listen */
+	nhrp_conf.nflog_group = 1;
+	nhrp_traffic_config();
+	CHECK_EQ(fake_captures(REDIRECT), 0);
+	CHECK(fake_nflog(1, NULL));
+	nhrp_if_update(gre);
+	CHECK_EQ(fake_captures(REDIRECT), 0);
+	/* and back to ours */
+	nhrp_conf.nflog_group = 0;
+	nhrp_traffic_config();
+	CHECK(fake_capture(REDIRECT, "gre1"));
+	CHECK(!fake_nflog(1, NULL));
+	/* NHRP off on the interface */
+	conf()->network_id = 0;
+	nhrp_if_update(gre);
+	CHECK_EQ(fake_captures(REDIRECT), 0);
+	conf()->network_id = 1;
+	nhrp_if_update(gre);
+	CHECK(fake_capture(REDIRECT, "gre1"));
+	/* the interface goes, and comes back */
+	nhrp_sys_if_gone_in(gre);
+	CHECK_EQ(fake_captures(REDIRECT), 0);
+	if_set_index(gre, IFINDEX_INTERNAL);
+	nhrp_sys_if_change_in(gre);
+	CHECK_EQ(fake_captures(REDIRECT), 0);
+	if_set_index(gre, GRE);
+	nhrp_sys_if_change_in(gre);
+	CHECK(fake_capture(REDIRECT, "gre1"));
+	/* a second tunnel with redirect: both */
+	{
+		struct interface *gre2 =
+			fake_gre("gre2", 12, "192.0.2.2", "10.254.0.1/24");
+
+		nhrp_if(gre2)->afi[NHRP_AFI_IP].redirect = true;
+		nhrp_if_update(gre2);
+		CHECK(fake_capture(REDIRECT, "gre2"));
+		CHECK_EQ(fake_captures(REDIRECT), 2);
+		/* shut-down lets go of everything */
+		nhrp_protocol_fini(false);
+		CHECK_EQ(fake_captures(REDIRECT), 0);
+	}
+}
+
+static void test_capture_multicast(void)
+{
+	uint8_t rip[] = {
+		0x45, 0, 0, 32, 0, 0, 0x40, 0, 1, 17, 0, 0, 10, 255, 0, 1,
+		224, 0, 0, 9, 2, 8, 2, 8, 0, 12, 0, 0, 1, 2, 3, 4,
+	};
+	nhrp_nflog_cb cb;
+	void *arg;
+
+	hub();
+	conf()->redirect = false;
+	nhrp_if_update(gre);
+	CHECK_EQ(fake_captures(MCAST), 0);
+	/* `ip nhrp map multicast dynamic` */
+	add_mcast(NULL);
+	CHECK(fake_capture(MCAST, "gre1"));
+	CHECK_EQ(fake_captures(MCAST), 1);
+	CHECK_EQ(fake_captures(REDIRECT), 0);
+	/* what the rule captures is replicated to the registered peers */
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 600, false), 0);
+	cb = fake_capture_cb(MCAST, &arg);
+	REQUIRE(cb);
+	cb(0, GRE, rip, sizeof(rip), arg);
+	CHECK_EQ(fake_sent_count(), 1);
+	CHECK(fake_sent_count() && nbma_is(fake_sent_pop(), S1_NBMA));
+	/* `no ip nhrp map multicast dynamic` */
+	nhrp_if_conf_clear(nhrp_if(gre));
+	nhrp_if_update(gre);
+	CHECK_EQ(fake_captures(MCAST), 0);
+	/* a static one (a spoke's map multicast to its hub) */
+	add_mcast(HUB_NBMA);
+	CHECK(fake_capture(MCAST, "gre1"));
+	/* the operator's group */
+	nhrp_conf.mcast_nflog_group = 2;
+	nhrp_multicast_config();
+	CHECK_EQ(fake_captures(MCAST), 0);
+	CHECK(fake_nflog(2, NULL));
+	nhrp_conf.mcast_nflog_group = 0;
+	nhrp_multicast_config();
+	CHECK(fake_capture(MCAST, "gre1"));
+	CHECK(!fake_nflog(2, NULL));
+	/* the interface goes */
+	nhrp_sys_if_gone_in(gre);
+	CHECK_EQ(fake_captures(MCAST), 0);
+}
+
 /* ---- peers ----------------------------------------------------------------------------- */
 
 static void test_peer_lifetime(void)
@@ -1880,6 +2020,8 @@ static const struct fake_test tests[] = {
 	{"reply_prefix_limit_configurable", test_reply_prefix_limit_configurable},
 	{"map_local", test_map_local},
 	{"tunnel_source", test_tunnel_source},
+	{"capture_redirect", test_capture_redirect},
+	{"capture_multicast", test_capture_multicast},
 	{"peer_lifetime", test_peer_lifetime},
 	{"interface_gone", test_interface_gone},
 	{NULL, NULL},

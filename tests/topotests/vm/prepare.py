@@ -33,8 +33,10 @@ BOOT_MODULES = ["virtio_pci", "9pnet_virtio", "9p", "overlay"]
 # preloaded from the initramfs after the root is mounted (modprobe over 9p
 # is slow under TCG); run-in-vm --modules can still ask for others
 # (crc32c_generic: the softdep of libcrc32c, which nf_tables needs)
+# (nft_log, nft_limit: nhrpd's own table inet nhrpd, nhrpd/nhrp_netfilter.c)
 RUNTIME_MODULES = ["crc32c_generic", "ip_gre", "nfnetlink_log", "xt_NFLOG", "xt_hashlimit",
-                   "veth", "dummy", "nft_compat", "esp4", "xfrm_user", "bridge"]
+                   "veth", "dummy", "nft_compat", "nft_log", "nft_limit", "esp4", "xfrm_user",
+                   "bridge"]
 KPKG_RE = re.compile(r"^linux-image-(6\.1\.0-(\d+)-amd64)$")
 
 
