@@ -61,7 +61,11 @@ static bool requester_trusted(struct nhrp_rx *rx, const struct ipaddr *src_proto
 
 /* answer rx's Resolution Request with the binding nbma/proto serving
  * prefixlen bits of the target; straight to the requester (at `to`, where
- * it really is), as DMVPN does: the reply need not cross the hub */
+ * it really is), as DMVPN does: the reply need not cross the hub.  But a
+ * requester behind NAT that asked through a server gets it back through
+ * that server: its NAT knows the server, not us, and would drop a reply
+ * from an address it never sent to (the server passes it on, RFC 2332
+ * 5.2.2, to where the requester registered from) */
 static void answer(struct nhrp_rx *rx, const struct ipaddr *to, uint8_t code,
 		   uint8_t prefixlen, const struct ipaddr *nbma,
 		   const struct ipaddr *proto, uint16_t holdtime)
@@ -69,6 +73,13 @@ static void answer(struct nhrp_rx *rx, const struct ipaddr *to, uint8_t code,
 	struct interface *ifp = rx->ifp;
 	struct nhrp_pkt *p = rx->p;
 	struct nhrp_cie *cie;
+	struct ipaddr claimed;
+
+	if (nhrp_addr_to_ip(&p->src_nbma, &claimed) &&
+	    ipaddr_cmp(&claimed, to) != 0 &&
+	    nhrp_ext_transit_count(p, NHRP_EXT_FWD_TRANSIT) &&
+	    ipaddr_cmp(to, &rx->from) != 0)
+		to = &rx->from;
 
 	p->type = NHRP_PKT_RES_REPLY;
 	p->hopcnt = NHRP_HOPCNT_DEFAULT;

@@ -1094,7 +1094,8 @@ static void test_nat_responder_answers_real_address(void)
 	s = fake_sent_pop();
 	REQUIRE(s);
 	CHECK_EQ(s->pkt.type, NHRP_PKT_RES_REPLY);
-	CHECK(nbma_is(s, S2_NBMA));
+	/* back through the hub: spoke2's NAT would drop it from us */
+	CHECK(nbma_is(s, HUB_NBMA));
 	REQUIRE(cache(S2_TUN) && cache(S2_TUN)->peer);
 	CHECK(nbma_is(&(struct fake_sent){.nbma = cache(S2_TUN)->peer->nbma},
 		      S2_NBMA));
