@@ -400,16 +400,20 @@ DEFPY_YANG(no_tunnel_source, no_tunnel_source_cmd,
 	return apply(vty);
 }
 
-DEFPY_YANG(tunnel_protection, tunnel_protection_cmd,
-	   "tunnel protection vici profile PROFILE$profile [fallback-profile FALLBACK$fallback]",
-	   "NHRP/GRE tunnel settings\n"
-	   "IPsec protection\n"
-	   "strongSwan VICI\n"
-	   "Connection to use\n"
-	   "Connection name\n"
-	   "Connection to use when the first fails\n"
-	   "Connection name\n")
+/* IPsec protection: FRR's spelling and Cisco's mean the same, a
+ * strongSwan connection ("profile") for this tunnel's peers.  Both are
+ * written back in FRR's form, `tunnel protection vici profile NAME`, so
+ * that the running-config stays readable by FRR's nhrpd and vtysh. */
+#define PROTECTION_STR "NHRP/GRE tunnel settings\nIPsec protection\n"
+#define PROFILE_MAX 63		/* nhrp_interface.ipsec_profile */
+
+static int set_protection(struct vty *vty, const char *profile,
+			  const char *fallback)
 {
+	if (!valid_word(vty, "IPsec profile name", profile, PROFILE_MAX) ||
+	    (fallback && !valid_word(vty, "IPsec fallback profile name",
+				     fallback, PROFILE_MAX)))
+		return CMD_WARNING_CONFIG_FAILED;
 	nb_cli_enqueue_change(vty, "./tunnel-protection", NB_OP_CREATE, NULL);
 	nb_cli_enqueue_change(vty, "./tunnel-protection/profile", NB_OP_MODIFY,
 			      profile);
@@ -419,16 +423,51 @@ DEFPY_YANG(tunnel_protection, tunnel_protection_cmd,
 	return apply(vty);
 }
 
-DEFPY_YANG(no_tunnel_protection, no_tunnel_protection_cmd,
-	   "no tunnel protection [vici profile PROFILE [fallback-profile FALLBACK]]",
-	   NO_STR
-	   "NHRP/GRE tunnel settings\n"
-	   "IPsec protection\n"
+DEFPY_YANG(tunnel_protection, tunnel_protection_cmd,
+	   "tunnel protection vici profile PROFILE$profile [fallback-profile FALLBACK$fallback]",
+	   PROTECTION_STR
 	   "strongSwan VICI\n"
 	   "Connection to use\n"
 	   "Connection name\n"
 	   "Connection to use when the first fails\n"
 	   "Connection name\n")
+{
+	return set_protection(vty, profile, fallback);
+}
+
+DEFPY_YANG(tunnel_protection_ipsec, tunnel_protection_ipsec_cmd,
+	   "tunnel protection ipsec profile PROFILE$profile [shared]",
+	   PROTECTION_STR
+	   "IPsec (Cisco syntax, written as `tunnel protection vici profile`)\n"
+	   "Profile to use: the strongSwan connection\n"
+	   "Profile (connection) name\n"
+	   "Shared by tunnels of the same source (Cisco; accepted, no effect)\n")
+{
+	return set_protection(vty, profile, NULL);
+}
+
+DEFPY_YANG(no_tunnel_protection, no_tunnel_protection_cmd,
+	   "no tunnel protection [vici profile PROFILE [fallback-profile FALLBACK]]",
+	   NO_STR
+	   PROTECTION_STR
+	   "strongSwan VICI\n"
+	   "Connection to use\n"
+	   "Connection name\n"
+	   "Connection to use when the first fails\n"
+	   "Connection name\n")
+{
+	nb_cli_enqueue_change(vty, "./tunnel-protection", NB_OP_DESTROY, NULL);
+	return apply(vty);
+}
+
+DEFPY_YANG(no_tunnel_protection_ipsec, no_tunnel_protection_ipsec_cmd,
+	   "no tunnel protection ipsec profile [PROFILE [shared]]",
+	   NO_STR
+	   PROTECTION_STR
+	   "IPsec (Cisco syntax)\n"
+	   "Profile to use: the strongSwan connection\n"
+	   "Profile (connection) name\n"
+	   "Shared by tunnels of the same source (Cisco; accepted, no effect)\n")
 {
 	nb_cli_enqueue_change(vty, "./tunnel-protection", NB_OP_DESTROY, NULL);
 	return apply(vty);
@@ -522,7 +561,8 @@ DEFPY_YANG(no_nhrp_event_timeout, no_nhrp_event_timeout_cmd,
 	return nb_cli_apply_changes(vty, NULL);
 }
 
-/* running-config: one renderer per node, lines as FRR 8.4's nhrpd writes */
+/* running-config: one renderer per node, lines as FRR 8.4's nhrpd writes
+ * (`tunnel protection ipsec profile` comes back in this form too) */
 void cli_show_nhrp_protection(struct vty *vty, const struct lyd_node *dnode,
 			      bool show_defaults)
 {
@@ -708,4 +748,6 @@ void nhrp_vty_init(void)
 	install_element(INTERFACE_NODE, &no_tunnel_source_cmd);
 	install_element(INTERFACE_NODE, &tunnel_protection_cmd);
 	install_element(INTERFACE_NODE, &no_tunnel_protection_cmd);
+	install_element(INTERFACE_NODE, &tunnel_protection_ipsec_cmd);
+	install_element(INTERFACE_NODE, &no_tunnel_protection_ipsec_cmd);
 }

@@ -26,6 +26,8 @@ NHRPD_EXTRAS = [
     "interface gre1",
     " ip nhrp authentication secret",
     " no ip nhrp authentication",
+    " tunnel protection ipsec profile dmvpn shared",
+    " no tunnel protection ipsec profile dmvpn",
     "exit",
 ]
 # FRR 8.4's nhrpd grammar: must keep working through this vtysh too
