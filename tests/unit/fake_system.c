@@ -577,12 +577,15 @@ void fake_exts(struct nhrp_pkt *p, const char *auth)
 
 /* ---- running the tests -------------------------------------------------------------- */
 
-static void world_init(void)
+void fake_world_init(void)
 {
 	const char *dbg = getenv("NHRP_TEST_DEBUG");
+	/* NHRP_TEST_QUIET: only critical messages (the fuzzer) */
+	int prio = dbg ? LOG_DEBUG
+		       : getenv("NHRP_TEST_QUIET") ? LOG_CRIT : LOG_WARNING;
 
 	master = thread_master_create(NULL);
-	zlog_aux_init("NONE: ", dbg ? LOG_DEBUG : LOG_WARNING);
+	zlog_aux_init("NONE: ", prio);
 	if (dbg)
 		nhrp_debug_flags = NHRP_DEBUG_ALL;
 	log_ref_init();
@@ -605,7 +608,7 @@ int fake_main(int argc, char **argv, const struct fake_test *tests)
 		fflush(stdout);
 		pid = fork();
 		if (pid == 0) {
-			world_init();
+			fake_world_init();
 			t->fn();
 			fflush(stderr);
 			_exit(fake_failures ? 1 : 0);

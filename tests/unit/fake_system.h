@@ -54,6 +54,9 @@ struct fake_test {
 };
 /* run every test in its own process; exit status for automake */
 int fake_main(int argc, char **argv, const struct fake_test *tests);
+/* the empty world (event loop, logging, VRF, the fake system, the protocol
+ * core) that fake_main gives each test; for other drivers (the fuzzer) */
+void fake_world_init(void);
 
 /* ---- time ------------------------------------------------------------------ */
 
