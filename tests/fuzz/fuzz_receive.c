@@ -65,34 +65,6 @@ static struct interface *gre[3];
 
 static void collect_sent(void);
 
-static void nhs(struct interface *ifp, const char *proto, const char *nbma,
-		uint8_t prio, uint8_t cluster)
-{
-	struct nhrp_nhs_conf *n = nhrp_conf_alloc(sizeof(*n));
-
-	if (proto)
-		n->proto = ip4(proto);
-	else
-		n->dynamic = true;
-	if (nbma)
-		strlcpy(n->nbma, nbma, sizeof(n->nbma));
-	else
-		n->from_map = true;
-	n->priority = prio;
-	n->cluster = cluster;
-	nhrp_nhs_list_add_tail(&nhrp_if(ifp)->afi[NHRP_AFI_IP].nhs, n);
-}
-
-static void map(struct interface *ifp, int afi, const char *proto,
-		const char *nbma)
-{
-	struct nhrp_map_conf *m = nhrp_conf_alloc(sizeof(*m));
-
-	m->proto = ip4(proto);
-	m->nbma = ip4(nbma);
-	nhrp_map_list_add_tail(&nhrp_if(ifp)->afi[afi].maps, m);
-}
-
 static void mcast_dynamic(struct interface *ifp)
 {
 	struct nhrp_mcast_conf *mc = nhrp_conf_alloc(sizeof(*mc));
@@ -129,10 +101,10 @@ static void world(void)
 	ac->holdtime = 60;
 	ac->shortcut = true;
 	ac->no_unique = true;
-	map(gre[1], NHRP_AFI_IP, "10.254.0.3", "203.0.113.9");
-	nhs(gre[1], "10.254.0.1", "192.0.2.1", 1, 0);
-	nhs(gre[1], "10.254.0.3", NULL, 2, 0);
-	nhs(gre[1], NULL, "hub.example", 0, 1);
+	fake_map_add(gre[1], NHRP_AFI_IP, "10.254.0.3", "203.0.113.9");
+	fake_nhs_add(gre[1], "10.254.0.1", "192.0.2.1", 1, 0);
+	fake_nhs_add(gre[1], "10.254.0.3", NULL, 2, 0);
+	fake_nhs_add(gre[1], NULL, "hub.example", 0, 1);
 	ac->nhs_max_set[0] = true;
 	ac->nhs_max[0] = 1;
 
@@ -143,7 +115,7 @@ static void world(void)
 	strlcpy(nhrp_if(gre[2])->auth, "cisco", sizeof(nhrp_if(gre[2])->auth));
 	nhrp_if(gre[2])->afi[NHRP_AFI_IP6].network_id = 3;
 	nhrp_if(gre[2])->afi[NHRP_AFI_IP6].holdtime = 300;
-	map(gre[2], NHRP_AFI_IP6, "2001:db8:3::9", "192.0.2.9");
+	fake_map_add(gre[2], NHRP_AFI_IP6, "2001:db8:3::9", "192.0.2.9");
 
 	for (int i = 0; i < 3; i++)
 		nhrp_if_update(gre[i]);

@@ -35,6 +35,8 @@ import pytest
 
 from lib import Topology
 from lib.dmvpn import hub_nflog_rules, lan_addr, lan_net, spoke_tunnel
+# the multicast NFLOG rules and group of the RIP-over-DMVPN test
+from test_rip_dmvpn import MCAST_GROUP, MCAST_RULES  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from vtyclient import Vty  # noqa: E402
@@ -46,7 +48,6 @@ SUMMARY = "10.0.0.0/8"
 SPOKES = ["198.51.100.1", "203.0.113.1", "198.51.100.2"]
 UPDATE, TIMEOUT, GARBAGE = 5, 15, 10
 HOLD = 30
-MCAST_GROUP = 2
 # a hub that stops: its RIP routes time out at the spokes (TIMEOUT), the
 # other hub's are taken at its next update (UPDATE), plus polling under TCG
 FAILOVER = TIMEOUT + 2 * UPDATE + 10
@@ -54,14 +55,6 @@ FAILOVER = TIMEOUT + 2 * UPDATE + 10
 # holdtime/3 apart), then its RIP update
 RECOVER = HOLD // 3 + 2 * UPDATE + 15
 
-MCAST_RULES = """*filter
-:INPUT ACCEPT [0:0]
-:FORWARD ACCEPT [0:0]
-:OUTPUT ACCEPT [0:0]
--A OUTPUT -o gre1 -d 224.0.0.0/24 -j NFLOG --nflog-group {g}
--A OUTPUT -o gre1 -d 224.0.0.0/24 -j DROP
-COMMIT
-""".format(g=MCAST_GROUP)
 
 
 def hub_conf(other=None, redirect=False):

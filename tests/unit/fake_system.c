@@ -196,6 +196,37 @@ void fake_route_add(const char *prefix, const char *gateway, ifindex_t ifindex)
 	r->ifindex = ifindex;
 }
 
+struct nhrp_nhs_conf *fake_nhs_add(struct interface *ifp, const char *proto,
+				   const char *nbma, uint8_t prio,
+				   uint8_t cluster)
+{
+	struct nhrp_nhs_conf *n = nhrp_conf_alloc(sizeof(*n));
+
+	if (proto)
+		n->proto = ip4(proto);
+	else
+		n->dynamic = true;
+	if (nbma)
+		strlcpy(n->nbma, nbma, sizeof(n->nbma));
+	else
+		n->from_map = true;
+	n->priority = prio;
+	n->cluster = cluster;
+	nhrp_nhs_list_add_tail(&nhrp_if(ifp)->afi[nhrp_afi_of(&n->proto)].nhs,
+			       n);
+	return n;
+}
+
+void fake_map_add(struct interface *ifp, int afi, const char *proto,
+		  const char *nbma)
+{
+	struct nhrp_map_conf *m = nhrp_conf_alloc(sizeof(*m));
+
+	m->proto = ip4(proto);
+	m->nbma = ip4(nbma);
+	nhrp_map_list_add_tail(&nhrp_if(ifp)->afi[afi].maps, m);
+}
+
 void fake_dns_add(const char *name, const char *addr)
 {
 	strlcpy(dns[ndns].name, name, sizeof(dns[ndns].name));

@@ -79,6 +79,14 @@ struct interface *fake_gre(const char *name, ifindex_t ifindex,
 			   const char *nbma, const char *addr);
 /* a route of zebra's for route_lookup; gateway may be NULL */
 void fake_route_add(const char *prefix, const char *gateway, ifindex_t ifindex);
+/* `ip nhrp nhs proto nbma NBMA priority P cluster C` on ifp (proto NULL:
+ * dynamic; nbma NULL: from the static map) */
+struct nhrp_nhs_conf *fake_nhs_add(struct interface *ifp, const char *proto,
+				   const char *nbma, uint8_t prio,
+				   uint8_t cluster);
+/* `ip nhrp map proto nbma` on ifp */
+void fake_map_add(struct interface *ifp, int afi, const char *proto,
+		  const char *nbma);
 /* a host name for the resolver */
 void fake_dns_add(const char *name, const char *addr);
 

@@ -47,31 +47,15 @@ static void spoke(void)
 	conf()->holdtime = HOLD;
 }
 
-/* `ip nhrp nhs proto nbma NBMA priority P cluster C` (nbma NULL: from
- * the map) */
 static struct nhrp_nhs_conf *add_nhs(const char *proto, const char *nbma,
 				     uint8_t prio, uint8_t cluster)
 {
-	struct nhrp_nhs_conf *n = nhrp_conf_alloc(sizeof(*n));
-
-	n->proto = ip4(proto);
-	if (nbma)
-		strlcpy(n->nbma, nbma, sizeof(n->nbma));
-	else
-		n->from_map = true;
-	n->priority = prio;
-	n->cluster = cluster;
-	nhrp_nhs_list_add_tail(&conf()->nhs, n);
-	return n;
+	return fake_nhs_add(gre, proto, nbma, prio, cluster);
 }
 
 static void add_map(const char *proto, const char *nbma)
 {
-	struct nhrp_map_conf *m = nhrp_conf_alloc(sizeof(*m));
-
-	m->proto = ip4(proto);
-	m->nbma = ip4(nbma);
-	nhrp_map_list_add_tail(&conf()->maps, m);
+	fake_map_add(gre, NHRP_AFI_IP, proto, nbma);
 }
 
 static void max_connections(uint8_t cluster, uint8_t max)
