@@ -253,10 +253,18 @@ static int f_send(struct interface *ifp, const struct ipaddr *nbma,
 	it->s.time = fake_time();
 	it->s.len = MIN(len, sizeof(it->s.buf));
 	memcpy(it->s.buf, pkt, it->s.len);
-	if (ethertype == ETH_P_NHRP &&
-	    nhrp_decode(it->s.buf, it->s.len, &it->s.pkt) < 0) {
-		fprintf(stderr, "nhrpd sent a packet it cannot decode\n");
-		fake_failures++;
+	if (ethertype == ETH_P_NHRP) {
+		int r = nhrp_decode(it->s.buf, it->s.len, &it->s.pkt);
+
+		if (r < 0) {
+			fprintf(stderr,
+				"nhrpd sent a packet it cannot decode: %s at offset %u:",
+				nhrp_reason_name(r), it->s.pkt.fault_off);
+			for (size_t i = 0; i < it->s.len; i++)
+				fprintf(stderr, " %02x", it->s.buf[i]);
+			fprintf(stderr, "\n");
+			fake_failures++;
+		}
 	}
 	*sent_tail = it;
 	sent_tail = &it->next;
