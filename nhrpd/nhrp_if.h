@@ -26,8 +26,11 @@ PREDECL_DLIST(nhrp_nhs_list);
 struct nhrp_nhs_conf {
 	struct nhrp_nhs_list_item item;
 	bool dynamic;		/* protocol address learnt from the reply */
+	bool from_map;		/* no nbma: the static map of proto gives it */
 	struct ipaddr proto;
 	char nbma[256];		/* address or name, resolved later */
+	uint8_t priority;	/* 0 (most preferred) .. 255 */
+	uint8_t cluster;	/* 0 .. NHRP_NHS_CLUSTERS - 1 */
 };
 DECLARE_DLIST(nhrp_nhs_list, struct nhrp_nhs_conf, item);
 
@@ -38,6 +41,9 @@ struct nhrp_mcast_conf {
 	struct ipaddr addr;
 };
 DECLARE_DLIST(nhrp_mcast_list, struct nhrp_mcast_conf, item);
+
+/* `ip nhrp nhs ... cluster (0-10)` */
+#define NHRP_NHS_CLUSTERS 11
 
 struct nhrp_afi_conf {
 	uint32_t network_id;	/* 0: NHRP is off for this family */
@@ -51,6 +57,10 @@ struct nhrp_afi_conf {
 	uint32_t cache_max;		/* cache entries of the interface */
 	struct nhrp_map_list_head maps;
 	struct nhrp_nhs_list_head nhs;
+	/* `ip nhrp nhs cluster C max-connections N`; unset: every server of
+	 * the cluster */
+	bool nhs_max_set[NHRP_NHS_CLUSTERS];
+	uint8_t nhs_max[NHRP_NHS_CLUSTERS];
 	struct nhrp_mcast_list_head mcast;
 };
 

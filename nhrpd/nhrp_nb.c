@@ -87,13 +87,32 @@ static int load_nhs(const struct lyd_node *dnode, void *arg)
 	struct nhrp_nhs_conf *n = nhrp_conf_alloc(sizeof(*n));
 	const char *proto = yang_dnode_get_string(dnode, "./address");
 
+	const char *nbma = yang_dnode_get_string(dnode, "./nbma");
+
 	if (strcmp(proto, "dynamic") == 0)
 		n->dynamic = true;
 	else
 		load_addr(&n->proto, dnode, "./address");
-	strlcpy(n->nbma, yang_dnode_get_string(dnode, "./nbma"),
-		sizeof(n->nbma));
+	if (strcmp(nbma, "-") == 0)
+		n->from_map = true;
+	else
+		strlcpy(n->nbma, nbma, sizeof(n->nbma));
+	n->priority = yang_dnode_get_uint8(dnode, "./priority");
+	n->cluster = yang_dnode_get_uint8(dnode, "./cluster");
 	nhrp_nhs_list_add_tail(&ac->nhs, n);
+	return YANG_ITER_CONTINUE;
+}
+
+static int load_nhs_cluster(const struct lyd_node *dnode, void *arg)
+{
+	struct nhrp_afi_conf *ac = arg;
+	uint8_t id = yang_dnode_get_uint8(dnode, "./id");
+
+	if (id < NHRP_NHS_CLUSTERS) {
+		ac->nhs_max_set[id] = true;
+		ac->nhs_max[id] =
+			yang_dnode_get_uint8(dnode, "./max-connections");
+	}
 	return YANG_ITER_CONTINUE;
 }
 
@@ -118,6 +137,8 @@ static void load_afi(struct nhrp_afi_conf *ac, int afi,
 	ac->mtu = 0;
 	ac->mtu_opennhrp = false;
 	ac->shortcut = ac->redirect = ac->no_unique = false;
+	memset(ac->nhs_max_set, 0, sizeof(ac->nhs_max_set));
+	memset(ac->nhs_max, 0, sizeof(ac->nhs_max));
 	if (!dnode)
 		return;
 	if (yang_dnode_exists(dnode, "./network-id"))
@@ -152,6 +173,7 @@ static void load_afi(struct nhrp_afi_conf *ac, int afi,
 			yang_dnode_get_bool(dnode, "./registration-no-unique");
 	yang_dnode_iterate(load_map, ac, dnode, "./map");
 	yang_dnode_iterate(load_nhs, ac, dnode, "./nhs");
+	yang_dnode_iterate(load_nhs_cluster, ac, dnode, "./nhs-cluster");
 	yang_dnode_iterate(load_mcast, ac, dnode, "./multicast");
 }
 
@@ -255,6 +277,16 @@ static void nhrp_global_apply_finish(struct nb_cb_apply_finish_args *args)
 		 .destroy = NB_DESTROY,                                        \
 		 .move = nb_move,                                              \
 		 .cli_show = cli_show_nhrp_nhs}},                              \
+	{.xpath = IFX "/" afi "/nhs/priority",                                 \
+	 .cbs = {.modify = NB_MODIFY}},                                        \
+	{.xpath = IFX "/" afi "/nhs/cluster",                                  \
+	 .cbs = {.modify = NB_MODIFY}},                                        \
+	{.xpath = IFX "/" afi "/nhs-cluster",                                  \
+	 .cbs = {.create = NB_CREATE,                                          \
+		 .destroy = NB_DESTROY,                                        \
+		 .cli_show = cli_show_nhrp_nhs_cluster}},                      \
+	{.xpath = IFX "/" afi "/nhs-cluster/max-connections",                  \
+	 .cbs = {.modify = NB_MODIFY}},                                        \
 	{.xpath = IFX "/" afi "/multicast",                                    \
 	 .cbs = {.create = NB_CREATE,                                          \
 		 .destroy = NB_DESTROY,                                        \

@@ -29,6 +29,8 @@ void cli_show_nhrp_flag(struct vty *vty, const struct lyd_node *dnode,
 			bool show_defaults);
 void cli_show_nhrp_map(struct vty *vty, const struct lyd_node *dnode,
 		       bool show_defaults);
+void cli_show_nhrp_nhs_cluster(struct vty *vty, const struct lyd_node *dnode,
+			       bool show_defaults);
 void cli_show_nhrp_nhs(struct vty *vty, const struct lyd_node *dnode,
 		       bool show_defaults);
 void cli_show_nhrp_multicast(struct vty *vty, const struct lyd_node *dnode,

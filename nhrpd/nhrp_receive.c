@@ -64,6 +64,17 @@ static int nhrp_receive(struct interface *ifp, const struct ipaddr *from,
 		return 0;
 	}
 	nifp->stats.rx[p.type]++;
+	/* NBMA addresses of another family than ours: the packet could not
+	 * carry our own records (responder, transit), so it can be neither
+	 * answered nor passed on (tests/fuzz: a forwarded reply with afn 2
+	 * got an IPv4 Reverse Transit record no one could decode) */
+	if (p.afn != (IS_IPADDR_V6(&nifp->nbma) ? NHRP_AFN_IPV6
+						 : NHRP_AFN_IPV4)) {
+		nifp->stats.rx_dropped++;
+		nhrp_debug(COMMON, "%s: %s from %pIA: NBMA family %u is not ours",
+			   ifp->name, nhrp_type_name(p.type), from, p.afn);
+		return 0;
+	}
 	rx.afi = nhrp_pkt_afi(&p);
 	if (rx.afi < 0 || !nifp->enabled[rx.afi]) {
 		nifp->stats.rx_dropped++;

@@ -4,9 +4,20 @@
  *
  * Timing, as Cisco IOS and RFC 2332 do it: register at start and then
  * every holdtime/3; an unanswered request is retransmitted with the SAME
- * request id after 1, 2, 4 ... 64 seconds; a server that has not answered
- * for a whole holding time is down (we keep trying every 64 s).  A new
- * holding time or a new NBMA address of ours is registered at once.
+ * request id after 1, 2, 4 ... 64 seconds (at most holdtime/3 apart); a
+ * server that has not answered for a whole holding time is down (we keep
+ * trying).  A new holding time or a new NBMA address of ours is
+ * registered at once.
+ *
+ * Which servers we register with (nhs_select): per cluster, the servers
+ * in order of priority (then of configuration; at equal priority one that
+ * is up goes before one that is not, so that a recovered server does not
+ * push an equal one out); a server is used while fewer than the cluster's
+ * max-connections servers before it are usable (up or still trying, and
+ * answering); the others stand by.  A server that stops answering
+ * (NHS_UNREACHABLE requests in a row) is no longer usable, so the next
+ * one is used; it is still asked (Cisco's PROBE), and once it answers
+ * again the last server after it is let go, with a Purge Request.
  */
 #include "nhrpd/nhrpd.h"
 
@@ -29,14 +40,16 @@ DEFINE_HOOK(nhrp_nhs_change, (struct nhrp_nhs *nhs), (nhs));
 #define DNS_RETRY 30
 
 struct nhrp_nhs_state {
-	struct nhrp_nhs_list_rt_head list;
+	struct nhrp_nhs_list_rt_head list; /* in configuration order */
 	struct ipaddr nbma;	/* ours, when we last registered */
+	struct interface *ifp;
+	struct thread *t_select;
 };
 
 static const char *const status_names[] = {
 	[NHS_RESOLVING] = "resolving", [NHS_REGISTERING] = "registering",
 	[NHS_UP] = "up",	       [NHS_REJECTED] = "rejected",
-	[NHS_DOWN] = "down",
+	[NHS_DOWN] = "down",	       [NHS_STANDBY] = "standby",
 };
 
 const char *nhrp_nhs_status_str(enum nhrp_nhs_status s)
@@ -52,6 +65,7 @@ static struct nhrp_nhs_state *nhs_state(struct interface *ifp, bool create)
 		nifp->nhs_state = XCALLOC(MTYPE_NHRP_NHS_STATE,
 					  sizeof(*nifp->nhs_state));
 		nhrp_nhs_list_rt_init(&nifp->nhs_state->list);
+		nifp->nhs_state->ifp = ifp;
 	}
 	return nifp->nhs_state;
 }
@@ -68,18 +82,38 @@ static uint16_t nhs_holdtime(struct nhrp_nhs *nhs)
 	return nhrp_if(nhs->ifp)->afi[nhs->afi].holdtime;
 }
 
+bool nhrp_nhs_reachable(const struct nhrp_nhs *nhs)
+{
+	return nhs->unanswered < NHS_UNREACHABLE;
+}
+
+/* the servers to use may have changed: choose again, once the event loop
+ * comes back (never from inside a state change) */
+static void nhs_select_ev(struct thread *t);
+
+static void nhs_reselect(struct interface *ifp)
+{
+	struct nhrp_nhs_state *st = nhs_state(ifp, false);
+
+	if (st)
+		thread_add_event(master, nhs_select_ev, st, 0, &st->t_select);
+}
+
 static void nhs_set_status(struct nhrp_nhs *nhs, enum nhrp_nhs_status s)
 {
 	bool was_up = nhs->status == NHS_UP;
 
-	nhs->status = s;
-	if (was_up == (s == NHS_UP))
+	if (nhs->status == s)
 		return;
-	if (s == NHS_UP)
-		nhrp_if(nhs->ifp)->nhs_up++;
-	else
-		nhrp_if(nhs->ifp)->nhs_up--;
-	hook_call(nhrp_nhs_change, nhs);
+	nhs->status = s;
+	if (was_up != (s == NHS_UP)) {
+		if (s == NHS_UP)
+			nhrp_if(nhs->ifp)->nhs_up++;
+		else
+			nhrp_if(nhs->ifp)->nhs_up--;
+		hook_call(nhrp_nhs_change, nhs);
+	}
+	nhs_reselect(nhs->ifp);
 }
 
 static void nhs_send(struct thread *t);
@@ -169,6 +203,13 @@ static int send_request(struct nhrp_nhs *nhs)
 	return nhrp_pdu_send(ifp, &nhs->nbma, &p);
 }
 
+/* the longest wait between retransmissions: 64 s, as IOS, but no longer
+ * than the refresh interval, so a server that comes back is found soon */
+static unsigned int nhs_backoff_max(uint16_t holdtime)
+{
+	return MAX(MIN(NHS_BACKOFF_MAX, holdtime / 3), 1);
+}
+
 static void nhs_send(struct thread *t)
 {
 	struct nhrp_nhs *nhs = THREAD_ARG(t);
@@ -176,8 +217,8 @@ static void nhs_send(struct thread *t)
 	uint32_t now = nhrp_now();
 	uint16_t holdtime = nhs_holdtime(nhs);
 
-	if (IS_IPADDR_NONE(&nhs->nbma))
-		return; /* the resolver calls us back */
+	if (IS_IPADDR_NONE(&nhs->nbma) || nhs->status == NHS_STANDBY)
+		return; /* the resolver or nhs_select calls us back */
 	if (IS_IPADDR_NONE(&nifp->proto[nhs->afi]) ||
 	    IS_IPADDR_NONE(&nifp->nbma)) {
 		/* no address yet: an address event updates us */
@@ -187,8 +228,8 @@ static void nhs_send(struct thread *t)
 	}
 
 	if (nhs->backoff == 0) {
-		/* a new registration (first, refresh, after a reply or a
-		 * change): a new request id; until it is answered, the same */
+		/* a new registration (at start, to refresh one, after a
+		 * refusal or a change): a new request id */
 		nhrp_reqid_new(&nhs->rid, NHRP_PKT_REG_REPLY, nhs_reply);
 		nhs->backoff = 1;
 		nhs->first_sent = now;
@@ -197,13 +238,18 @@ static void nhs_send(struct thread *t)
 	} else {
 		/* retransmission: same request id, longer wait */
 		nhs->req_failed++;
+		if (++nhs->unanswered == NHS_UNREACHABLE) {
+			zlog_info("nhs %s (%pIA): no reply to %u requests: unreachable",
+				  nhs->name, &nhs->nbma, NHS_UNREACHABLE);
+			nhs_reselect(nhs->ifp);
+		}
 		if (now - nhs->first_sent >= holdtime &&
 		    nhs->status != NHS_DOWN) {
 			zlog_info("nhs %s (%pIA): no reply for %us: down",
 				  nhs->name, &nhs->nbma, holdtime);
 			nhs_set_status(nhs, NHS_DOWN);
 		}
-		nhs->backoff = MIN(nhs->backoff * 2, NHS_BACKOFF_MAX);
+		nhs->backoff = MIN(nhs->backoff * 2, nhs_backoff_max(holdtime));
 	}
 	nhs->req_sent++;
 	send_request(nhs);
@@ -247,6 +293,15 @@ static void nhs_reply(struct nhrp_reqid *r, struct nhrp_rx *rx)
 	nhs->last_reply = nhrp_now();
 	nhs->last_code = code;
 	nhs->backoff = 0;
+	if (!nhrp_nhs_reachable(nhs)) {
+		zlog_info("nhs %s (%pIA): answers again", nhs->name,
+			  &nhs->nbma);
+		/* up (and answering) since now: an equal server that took
+		 * over meanwhile keeps its place */
+		nhs->up_since = nhrp_now();
+		nhs_reselect(nhs->ifp);
+	}
+	nhs->unanswered = 0;
 	if (code != NHRP_CODE_SUCCESS) {
 		flog_warn(EC_NHRP_NHS, "nhs %s (%pIA): registration refused: %s",
 			  nhs->name, &nhs->nbma, nhrp_cie_code_name(code));
@@ -298,17 +353,26 @@ static void nhs_resolved(struct nhrp_resolve *q, const struct ipaddr *addr,
 	if (!addr) {
 		flog_warn(EC_NHRP_RESOLVER, "nhs %s: cannot resolve: %s",
 			  nhs->name, err ? err : "no address");
+		if (!nhs->dns_failed && IS_IPADDR_NONE(&nhs->nbma)) {
+			/* no address at all: not usable for its cluster */
+			nhs->dns_failed = true;
+			nhs_reselect(nhs->ifp);
+		}
 		THREAD_OFF(nhs->t_dns);
 		thread_add_timer(master, nhs_resolve, nhs, DNS_RETRY,
 				 &nhs->t_dns);
 		return;
 	}
+	nhs->dns_failed = false;
 	if (ipaddr_cmp(addr, &nhs->nbma) != 0) {
 		nhrp_debug(COMMON, "nhs %s resolved to %pIA", nhs->name, addr);
 		nhs_set_nbma(nhs, addr);
-		nhs_set_status(nhs, NHS_RESOLVING);
 		nhs->backoff = 0;
-		nhs_schedule(nhs, 0);
+		nhs->unanswered = 0;
+		if (nhs->status != NHS_STANDBY) {
+			nhs_set_status(nhs, NHS_RESOLVING);
+			nhs_schedule(nhs, 0);
+		}
 	}
 }
 
@@ -326,6 +390,46 @@ static void nhs_resolve(struct thread *t)
 
 /* ---- the list of servers ------------------------------------------------------ */
 
+/* the NBMA address `ip nhrp map` gives proto (none: unset) */
+static struct ipaddr map_nbma(struct interface *ifp, int afi,
+			      const struct ipaddr *proto)
+{
+	struct nhrp_map_conf *m;
+	struct ipaddr none = {};
+
+	frr_each (nhrp_map_list, &nhrp_if(ifp)->afi[afi].maps, m)
+		if (!m->local && ipaddr_cmp(&m->proto, proto) == 0)
+			return m->nbma;
+	return none;
+}
+
+/* the NBMA address of a server that has none configured, from the map */
+static void nhs_sync_map(struct nhrp_nhs *nhs)
+{
+	struct ipaddr nbma = map_nbma(nhs->ifp, nhs->afi, &nhs->proto);
+
+	if (ipaddr_cmp(&nbma, &nhs->nbma) == 0)
+		return;
+	if (IS_IPADDR_NONE(&nbma))
+		flog_warn(EC_NHRP_NHS,
+			  "nhs %pIA: no `ip nhrp map` gives its NBMA address",
+			  &nhs->proto);
+	nhs_set_nbma(nhs, &nbma);
+	if (IS_IPADDR_NONE(&nbma))
+		strlcpy(nhs->name, "-", sizeof(nhs->name));
+	else
+		ipaddr2str(&nbma, nhs->name, sizeof(nhs->name));
+	nhs->backoff = 0;
+	nhs->unanswered = 0;
+	THREAD_OFF(nhs->t_timer);
+	if (nhs->status != NHS_STANDBY) {
+		nhs_set_status(nhs, NHS_RESOLVING);
+		if (!IS_IPADDR_NONE(&nbma))
+			nhs_schedule(nhs, 0);
+	}
+}
+
+/* a new server stands by until nhs_select wants it */
 static struct nhrp_nhs *nhs_new(struct interface *ifp, int afi,
 				const struct nhrp_nhs_conf *conf)
 {
@@ -335,14 +439,21 @@ static struct nhrp_nhs *nhs_new(struct interface *ifp, int afi,
 	nhs->ifp = ifp;
 	nhs->afi = afi;
 	nhs->dynamic = conf->dynamic;
+	nhs->from_map = conf->from_map;
+	nhs->priority = conf->priority;
+	nhs->cluster = conf->cluster;
 	if (!conf->dynamic)
 		nhs->proto = conf->proto;
+	nhs->status = NHS_STANDBY;
+	if (conf->from_map) {
+		strlcpy(nhs->name, "-", sizeof(nhs->name));
+		nhs_sync_map(nhs);
+		return nhs;
+	}
 	strlcpy(nhs->name, conf->nbma, sizeof(nhs->name));
-	nhs->status = NHS_RESOLVING;
 	if (inet_pton(AF_INET, nhs->name, &nbma.ipaddr_v4) == 1) {
 		SET_IPADDR_V4(&nbma);
 		nhs_set_nbma(nhs, &nbma);
-		nhs_schedule(nhs, 0);
 	} else
 		thread_add_timer(master, nhs_resolve, nhs, 0, &nhs->t_dns);
 	return nhs;
@@ -365,8 +476,10 @@ static void nhs_free(struct nhrp_nhs *nhs, bool purge)
 {
 	if (purge && nhs->status == NHS_UP)
 		nhs_purge(nhs);
-	if (nhs->status == NHS_UP)
-		nhs_set_status(nhs, NHS_DOWN);
+	if (nhs->status == NHS_UP) {
+		nhs->status = NHS_DOWN;
+		hook_call(nhrp_nhs_change, nhs);
+	}
 	if (nhs->dns_pending)
 		nhrp_sys->resolve_cancel(&nhs->dns);
 	nhrp_reqid_release(&nhs->rid);
@@ -381,7 +494,11 @@ static bool nhs_matches(const struct nhrp_nhs *nhs, int afi,
 			const struct nhrp_nhs_conf *conf)
 {
 	if (nhs->afi != afi || nhs->dynamic != conf->dynamic ||
-	    strcmp(nhs->name, conf->nbma) != 0)
+	    nhs->from_map != conf->from_map)
+		return false;
+	if (conf->from_map)
+		return ipaddr_cmp(&nhs->proto, &conf->proto) == 0;
+	if (strcmp(nhs->name, conf->nbma) != 0)
 		return false;
 	return conf->dynamic || ipaddr_cmp(&nhs->proto, &conf->proto) == 0;
 }
@@ -389,10 +506,136 @@ static bool nhs_matches(const struct nhrp_nhs *nhs, int afi,
 /* register again now, with a new request id */
 static void nhs_reregister(struct nhrp_nhs *nhs)
 {
-	if (IS_IPADDR_NONE(&nhs->nbma))
+	if (IS_IPADDR_NONE(&nhs->nbma) || nhs->status == NHS_STANDBY)
 		return;
 	nhs->backoff = 0;
 	nhs_schedule(nhs, 0);
+}
+
+/* ---- which servers we use ------------------------------------------------------- */
+
+/* usable for its cluster: up or still trying, and answering */
+static bool nhs_usable(const struct nhrp_nhs *nhs)
+{
+	switch (nhs->status) {
+	case NHS_RESOLVING:
+		return !nhs->dns_failed;
+	case NHS_REGISTERING:
+	case NHS_UP:
+		return nhrp_nhs_reachable(nhs);
+	case NHS_REJECTED:
+	case NHS_DOWN:
+	case NHS_STANDBY:
+		break;
+	}
+	return false;
+}
+
+/* order of preference within a cluster: priority, then (at equal
+ * priority) a server that is up and answers before one that is not, the
+ * longest up first, then configuration order */
+static bool nhs_before(const struct nhrp_nhs *a, unsigned int apos,
+		       const struct nhrp_nhs *b, unsigned int bpos)
+{
+	bool aup = a->status == NHS_UP && nhrp_nhs_reachable(a);
+	bool bup = b->status == NHS_UP && nhrp_nhs_reachable(b);
+
+	if (a->priority != b->priority)
+		return a->priority < b->priority;
+	if (aup != bup)
+		return aup;
+	if (aup && a->up_since != b->up_since)
+		return a->up_since < b->up_since;
+	return apos < bpos;
+}
+
+/* start using a server that stood by */
+static void nhs_activate(struct nhrp_nhs *nhs)
+{
+	nhrp_debug(COMMON, "nhs %s: used (priority %u, cluster %u)",
+		   nhs->name, nhs->priority, nhs->cluster);
+	nhs->backoff = 0;
+	nhs->unanswered = 0;
+	nhs->status = NHS_RESOLVING;
+	if (!IS_IPADDR_NONE(&nhs->nbma))
+		nhs_schedule(nhs, 0);
+}
+
+/* let a server go: enough better ones answer */
+static void nhs_release(struct nhrp_nhs *nhs)
+{
+	zlog_info("nhs %s (%pIA): standing by (priority %u, cluster %u)",
+		  nhs->name, &nhs->nbma, nhs->priority, nhs->cluster);
+	if (nhs->status == NHS_UP) {
+		nhs_purge(nhs);
+		nhs->status = NHS_STANDBY;
+		hook_call(nhrp_nhs_change, nhs);
+	}
+	nhs->status = NHS_STANDBY;
+	nhrp_reqid_release(&nhs->rid);
+	THREAD_OFF(nhs->t_timer);
+	nhs->backoff = 0;
+	nhs->unanswered = 0;
+}
+
+static void nhs_select_cluster(struct nhrp_nhs_state *st, int afi,
+			       uint8_t cluster)
+{
+	struct nhrp_afi_conf *ac = &nhrp_if(st->ifp)->afi[afi];
+	unsigned int want = ac->nhs_max_set[cluster] ? ac->nhs_max[cluster]
+						     : UINT_MAX;
+	unsigned int n = 0, pos = 0, usable = 0;
+	struct nhrp_nhs *nhs, **v;
+	unsigned int *at;
+
+	frr_each (nhrp_nhs_list_rt, &st->list, nhs)
+		if (nhs->afi == afi && nhs->cluster == cluster)
+			n++;
+	if (!n)
+		return;
+	v = XCALLOC(MTYPE_TMP, n * sizeof(*v));
+	at = XCALLOC(MTYPE_TMP, n * sizeof(*at));
+	n = 0;
+	/* insertion sort: a handful of servers */
+	frr_each (nhrp_nhs_list_rt, &st->list, nhs) {
+		unsigned int i;
+
+		pos++;
+		if (nhs->afi != afi || nhs->cluster != cluster)
+			continue;
+		for (i = n; i > 0 && nhs_before(nhs, pos, v[i - 1], at[i - 1]);
+		     i--) {
+			v[i] = v[i - 1];
+			at[i] = at[i - 1];
+		}
+		v[i] = nhs;
+		at[i] = pos;
+		n++;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		nhs = v[i];
+		if (usable < want) {
+			if (nhs->status == NHS_STANDBY)
+				nhs_activate(nhs);
+			if (nhs_usable(nhs))
+				usable++;
+		} else if (nhs->status != NHS_STANDBY)
+			nhs_release(nhs);
+	}
+	XFREE(MTYPE_TMP, v);
+	XFREE(MTYPE_TMP, at);
+}
+
+static void nhs_select(struct nhrp_nhs_state *st)
+{
+	for (int afi = 0; afi < NHRP_AFI_MAX; afi++)
+		for (uint8_t c = 0; c < NHRP_NHS_CLUSTERS; c++)
+			nhs_select_cluster(st, afi, c);
+}
+
+static void nhs_select_ev(struct thread *t)
+{
+	nhs_select(THREAD_ARG(t));
 }
 
 /* the configuration or our addresses changed */
@@ -423,33 +666,45 @@ static int nhs_update(struct interface *ifp)
 			nhs_free(nhs, true);
 		}
 	}
-	/* add new ones; kick those that wait for our addresses, and those
-	 * whose registration no longer says what it should */
+	/* add new ones, all in configuration order; kick those that wait
+	 * for our addresses, and those whose registration no longer says
+	 * what it should */
 	for (int afi = 0; afi < NHRP_AFI_MAX; afi++) {
 		struct nhrp_nhs_conf *conf;
 
 		if (!nifp->enabled[afi])
 			continue;
 		frr_each (nhrp_nhs_list, &nifp->afi[afi].nhs, conf) {
-			bool found = false;
+			struct nhrp_nhs *found = NULL;
 
-			frr_each (nhrp_nhs_list_rt, &st->list, nhs) {
-				if (!nhs_matches(nhs, afi, conf))
-					continue;
-				found = true;
-				if (nbma_changed ||
-				    (nhs->status == NHS_UP &&
-				     nhs->holdtime != nhs_holdtime(nhs)))
-					nhs_reregister(nhs);
-				else if (!nhs->t_timer &&
-					 !IS_IPADDR_NONE(&nhs->nbma))
-					nhs_schedule(nhs, 0);
-			}
-			if (!found)
+			frr_each (nhrp_nhs_list_rt, &st->list, nhs)
+				if (!found && nhs_matches(nhs, afi, conf))
+					found = nhs;
+			if (!found) {
 				nhrp_nhs_list_rt_add_tail(
 					&st->list, nhs_new(ifp, afi, conf));
+				continue;
+			}
+			nhs = found;
+			nhrp_nhs_list_rt_del(&st->list, nhs);
+			nhrp_nhs_list_rt_add_tail(&st->list, nhs);
+			nhs->priority = conf->priority;
+			nhs->cluster = conf->cluster;
+			if (nhs->from_map)
+				nhs_sync_map(nhs);
+			if (nhs->status == NHS_STANDBY)
+				continue;
+			if (nbma_changed ||
+			    (nhs->status == NHS_UP &&
+			     nhs->holdtime != nhs_holdtime(nhs)))
+				nhs_reregister(nhs);
+			else if (!nhs->t_timer && !IS_IPADDR_NONE(&nhs->nbma))
+				nhs_schedule(nhs, 0);
 		}
 	}
+	/* at once: the configuration may have made room for a server */
+	THREAD_OFF(st->t_select);
+	nhs_select(st);
 	return 0;
 }
 
@@ -460,6 +715,7 @@ static void nhs_stop(struct interface *ifp, bool purge)
 
 	if (!nifp || !nifp->nhs_state)
 		return;
+	THREAD_OFF(nifp->nhs_state->t_select);
 	while ((nhs = nhrp_nhs_list_rt_pop(&nifp->nhs_state->list)))
 		nhs_free(nhs, purge);
 	nhrp_nhs_list_rt_fini(&nifp->nhs_state->list);
@@ -484,14 +740,17 @@ void nhrp_reg_client_stop_all(bool purge)
 struct nhrp_nhs *nhrp_nhs_pick(struct interface *ifp, int afi)
 {
 	struct nhrp_nhs_list_rt_head *list = nhrp_nhs_of(ifp);
-	struct nhrp_nhs *nhs;
+	struct nhrp_nhs *nhs, *best = NULL;
 
 	if (!list)
 		return NULL;
+	/* in configuration order: the first of the best priority */
 	frr_each (nhrp_nhs_list_rt, list, nhs)
-		if (nhs->afi == afi && nhs->status == NHS_UP)
-			return nhs;
-	return NULL;
+		if (nhs->afi == afi && nhs->status == NHS_UP &&
+		    nhrp_nhs_reachable(nhs) &&
+		    (!best || nhs->priority < best->priority))
+			best = nhs;
+	return best;
 }
 
 void nhrp_nhs_walk(nhrp_nhs_walk_cb cb, void *arg)

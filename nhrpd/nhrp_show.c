@@ -128,6 +128,11 @@ static void nhs_show_one(struct nhrp_nhs *nhs, void *arg)
 		json_object_string_add(e, "protocol", proto);
 		json_object_string_add(e, "status",
 				       nhrp_nhs_status_str(nhs->status));
+		json_object_int_add(e, "priority", nhs->priority);
+		json_object_int_add(e, "cluster", nhs->cluster);
+		json_object_boolean_add(e, "reachable",
+					nhrp_nhs_reachable(nhs));
+		json_object_boolean_add(e, "fromMap", nhs->from_map);
 		json_object_int_add(e, "requestId", nhs->rid.id);
 		json_object_int_add(e, "requestsSent", nhs->req_sent);
 		json_object_int_add(e, "retransmissions", nhs->req_failed);
@@ -140,8 +145,10 @@ static void nhs_show_one(struct nhrp_nhs *nhs, void *arg)
 		json_object_array_add(ns->table, e);
 		return;
 	}
-	vty_out(ns->vty, "%-8s %-24s %-16s %-16s %-12s %s\n", nhs->ifp->name,
-		nhs->name, nbma, proto, nhrp_nhs_status_str(nhs->status), up);
+	vty_out(ns->vty, "%-8s %-24s %-16s %-16s %3u %7u %-12s %-9s %s\n",
+		nhs->ifp->name, nhs->name, nbma, proto, nhs->priority,
+		nhs->cluster, nhrp_nhs_status_str(nhs->status),
+		nhrp_nhs_reachable(nhs) ? "yes" : "no", up);
 }
 
 static json_object *table_json(json_object *table, unsigned int count)
@@ -210,9 +217,9 @@ DEFPY(show_nhrp, show_nhrp_cmd,
 		struct nhs_show ns = {vty, table, afi_of(afi), 0};
 
 		if (!json)
-			vty_out(vty, "%-8s %-24s %-16s %-16s %-12s %s\n",
-				"Iface", "FQDN", "NBMA", "Protocol", "Status",
-				"Up");
+			vty_out(vty, "%-8s %-24s %-16s %-16s %3s %7s %-12s %-9s %s\n",
+				"Iface", "FQDN", "NBMA", "Protocol", "Pri",
+				"Cluster", "Status", "Reachable", "Up");
 		nhrp_nhs_walk(nhs_show_one, &ns);
 		count = ns.count;
 	} else {

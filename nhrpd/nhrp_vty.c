@@ -331,27 +331,164 @@ DEFPY_YANG(nhrp_map_multicast, nhrp_map_multicast_cmd,
 	return apply(vty);
 }
 
+/* the candidate's nhs entries of this interface for address proto (any
+ * nbma): the first one's nbma, and how many there are */
+struct nhs_find {
+	const char *nbma;
+	unsigned int count;
+	char xpaths[16][384];
+};
+
+static int nhs_find_cb(const struct lyd_node *dnode, void *arg)
+{
+	struct nhs_find *f = arg;
+
+	if (!f->count)
+		f->nbma = yang_dnode_get_string(dnode, "./nbma");
+	if (f->count < array_size(f->xpaths))
+		yang_dnode_get_path(dnode, f->xpaths[f->count],
+				    sizeof(f->xpaths[0]));
+	f->count++;
+	return YANG_ITER_CONTINUE;
+}
+
+static void nhs_find(struct vty *vty, const char *afi, const char *proto,
+		     struct nhs_find *f)
+{
+	memset(f, 0, sizeof(*f));
+	yang_dnode_iterate(nhs_find_cb, f, vty->candidate_config->dnode,
+			   "%s/frr-nhrpd:nhrp/%s/nhs[address='%s']", VTY_CURR_XPATH,
+			   afi_node(afi) + 2, proto);
+}
+
 DEFPY_YANG(nhrp_nhs, nhrp_nhs_cmd,
-	   "[no] <ip|ipv6>$afi nhrp nhs <A.B.C.D|X:X::X:X|dynamic>$proto nbma <A.B.C.D|FQDN>$nbma",
+	   "<ip|ipv6>$afi nhrp nhs <A.B.C.D|X:X::X:X|dynamic>$proto [nbma <A.B.C.D|FQDN>$nbma] [priority (0-255)$prio] [cluster (0-10)$cluster]",
+	   AFI_HELP NHRP_STR
+	   "Next hop server to register with\n"
+	   "IPv4 protocol address\n"
+	   "IPv6 protocol address\n"
+	   "Learn the protocol address from the reply\n"
+	   "NBMA address of the server (default: from ip nhrp map)\n"
+	   "IPv4 NBMA address\n"
+	   "Host name, resolved to an IPv4 NBMA address\n"
+	   "Preference among the servers of its cluster\n"
+	   "Priority: 0 is the most preferred (default), 255 the least\n"
+	   "Cluster (group of servers) it belongs to\n"
+	   "Cluster number (default 0)\n")
+{
+	struct nhs_find f;
+	char xp[384], leaf[448];
+
+	if (strcmp(proto, "dynamic") != 0 && !afi_matches(vty, afi, proto))
+		return CMD_WARNING_CONFIG_FAILED;
+	if (!nbma && strcmp(proto, "dynamic") == 0) {
+		vty_out(vty, "%% nhs dynamic needs the server's NBMA address (nbma A.B.C.D|FQDN)\n");
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	if (nbma && !valid_hostname(vty, nbma))
+		return CMD_WARNING_CONFIG_FAILED;
+	/* an NHS takes its NBMA address from the map or from its own
+	 * nbma, not both */
+	if (strcmp(proto, "dynamic") != 0) {
+		nhs_find(vty, afi, proto, &f);
+		if (f.count && !nbma && strcmp(f.nbma, "-") != 0) {
+			vty_out(vty,
+				"%% NHS %s is configured with nbma %s: give that nbma, or remove it first\n",
+				proto, f.nbma);
+			return CMD_WARNING_CONFIG_FAILED;
+		}
+		if (f.count && nbma && strcmp(f.nbma, "-") == 0) {
+			vty_out(vty,
+				"%% NHS %s takes its NBMA address from %s nhrp map: remove \"%s nhrp nhs %s\" first\n",
+				proto, afi, afi, proto);
+			return CMD_WARNING_CONFIG_FAILED;
+		}
+	}
+	if (!nbma &&
+	    !yang_dnode_existsf(vty->candidate_config->dnode,
+				"%s/frr-nhrpd:nhrp/%s/map[address='%s']/nbma",
+				VTY_CURR_XPATH,
+				afi_node(afi) + 2, proto)) {
+		vty_out(vty,
+			"%% NHS %s has no NBMA address: give it (nbma A.B.C.D|FQDN) or map it first (%s nhrp map %s A.B.C.D)\n",
+			proto, afi, proto);
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	snprintf(xp, sizeof(xp), "%s/nhs[address='%s'][nbma='%s']",
+		 afi_node(afi), proto, nbma ? nbma : "-");
+	nb_cli_enqueue_change(vty, xp, NB_OP_CREATE, NULL);
+	/* the whole line says what the server is: what it leaves out is
+	 * the default again */
+	snprintf(leaf, sizeof(leaf), "%s/priority", xp);
+	nb_cli_enqueue_change(vty, leaf, NB_OP_MODIFY, prio_str ? prio_str : "0");
+	snprintf(leaf, sizeof(leaf), "%s/cluster", xp);
+	nb_cli_enqueue_change(vty, leaf, NB_OP_MODIFY,
+			      cluster_str ? cluster_str : "0");
+	return apply(vty);
+}
+
+DEFPY_YANG(no_nhrp_nhs, no_nhrp_nhs_cmd,
+	   "no <ip|ipv6>$afi nhrp nhs <A.B.C.D|X:X::X:X|dynamic>$proto [nbma <A.B.C.D|FQDN>$nbma] [priority (0-255)] [cluster (0-10)]",
 	   NO_STR AFI_HELP NHRP_STR
 	   "Next hop server to register with\n"
 	   "IPv4 protocol address\n"
 	   "IPv6 protocol address\n"
 	   "Learn the protocol address from the reply\n"
-	   "NBMA address of the server\n"
+	   "NBMA address of the server (default: every one of this address)\n"
 	   "IPv4 NBMA address\n"
-	   "Host name, resolved to an IPv4 NBMA address\n")
+	   "Host name, resolved to an IPv4 NBMA address\n"
+	   "Preference among the servers of its cluster\n"
+	   "Priority\n"
+	   "Cluster (group of servers) it belongs to\n"
+	   "Cluster number\n")
 {
+	struct nhs_find f;
 	char xp[384];
 
 	if (strcmp(proto, "dynamic") != 0 && !afi_matches(vty, afi, proto))
 		return CMD_WARNING_CONFIG_FAILED;
-	if (!no && !valid_hostname(vty, nbma))
+	if (nbma) {
+		snprintf(xp, sizeof(xp), "%s/nhs[address='%s'][nbma='%s']",
+			 afi_node(afi), proto, nbma);
+		nb_cli_enqueue_change(vty, xp, NB_OP_DESTROY, NULL);
+		return apply(vty);
+	}
+	/* without nbma, as IOS: the server of that address, whatever its
+	 * NBMA address */
+	nhs_find(vty, afi, proto, &f);
+	if (!f.count) {
+		vty_out(vty, "%% No NHS %s\n", proto);
 		return CMD_WARNING_CONFIG_FAILED;
-	snprintf(xp, sizeof(xp), "%s/nhs[address='%s'][nbma='%s']",
-		 afi_node(afi), proto, nbma);
-	nb_cli_enqueue_change(vty, xp, no ? NB_OP_DESTROY : NB_OP_CREATE,
-			      NULL);
+	}
+	for (unsigned int i = 0; i < MIN(f.count, array_size(f.xpaths)); i++)
+		nb_cli_enqueue_change(vty, f.xpaths[i], NB_OP_DESTROY, NULL);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(nhrp_nhs_cluster, nhrp_nhs_cluster_cmd,
+	   "[no] <ip|ipv6>$afi nhrp nhs cluster (0-10)$id [max-connections (0-255)$max]",
+	   NO_STR AFI_HELP NHRP_STR
+	   "Next hop server to register with\n"
+	   "A cluster (group) of servers\n"
+	   "Cluster number\n"
+	   "How many servers of the cluster to register with at a time\n"
+	   "Number of servers (default: all of them)\n")
+{
+	char xp[128];
+
+	if (!no && !max_str) {
+		vty_out(vty, "%% Give the cluster's max-connections\n");
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	snprintf(xp, sizeof(xp), "%s/nhs-cluster[id='%s']", afi_node(afi),
+		 id_str);
+	if (no) {
+		nb_cli_enqueue_change(vty, xp, NB_OP_DESTROY, NULL);
+		return apply(vty);
+	}
+	nb_cli_enqueue_change(vty, xp, NB_OP_CREATE, NULL);
+	strlcat(xp, "/max-connections", sizeof(xp));
+	nb_cli_enqueue_change(vty, xp, NB_OP_MODIFY, max_str);
 	return apply(vty);
 }
 
@@ -649,12 +786,32 @@ void cli_show_nhrp_map(struct vty *vty, const struct lyd_node *dnode,
 			: yang_dnode_get_string(dnode, "./nbma"));
 }
 
+/* FRR 8.4's line when priority and cluster are the defaults; Cisco's
+ * `ip nhrp nhs X` when the map gives the NBMA address */
 void cli_show_nhrp_nhs(struct vty *vty, const struct lyd_node *dnode,
 		       bool show_defaults)
 {
-	vty_out(vty, " %s nhrp nhs %s nbma %s\n", afi_word(dnode),
-		yang_dnode_get_string(dnode, "./address"),
-		yang_dnode_get_string(dnode, "./nbma"));
+	const char *nbma = yang_dnode_get_string(dnode, "./nbma");
+	uint8_t prio = yang_dnode_get_uint8(dnode, "./priority");
+	uint8_t cluster = yang_dnode_get_uint8(dnode, "./cluster");
+
+	vty_out(vty, " %s nhrp nhs %s", afi_word(dnode),
+		yang_dnode_get_string(dnode, "./address"));
+	if (strcmp(nbma, "-") != 0)
+		vty_out(vty, " nbma %s", nbma);
+	if (prio)
+		vty_out(vty, " priority %u", prio);
+	if (cluster)
+		vty_out(vty, " cluster %u", cluster);
+	vty_out(vty, "\n");
+}
+
+void cli_show_nhrp_nhs_cluster(struct vty *vty, const struct lyd_node *dnode,
+			       bool show_defaults)
+{
+	vty_out(vty, " %s nhrp nhs cluster %u max-connections %u\n",
+		afi_word(dnode), yang_dnode_get_uint8(dnode, "./id"),
+		yang_dnode_get_uint8(dnode, "./max-connections"));
 }
 
 void cli_show_nhrp_multicast(struct vty *vty, const struct lyd_node *dnode,
@@ -742,6 +899,8 @@ void nhrp_vty_init(void)
 	install_element(INTERFACE_NODE, &no_nhrp_map_cmd);
 	install_element(INTERFACE_NODE, &nhrp_map_multicast_cmd);
 	install_element(INTERFACE_NODE, &nhrp_nhs_cmd);
+	install_element(INTERFACE_NODE, &no_nhrp_nhs_cmd);
+	install_element(INTERFACE_NODE, &nhrp_nhs_cluster_cmd);
 	install_element(INTERFACE_NODE, &nhrp_auth_cmd);
 	install_element(INTERFACE_NODE, &no_nhrp_auth_cmd);
 	install_element(INTERFACE_NODE, &tunnel_source_cmd);

@@ -197,6 +197,37 @@ void fake_route_add(const char *prefix, const char *gateway, ifindex_t ifindex)
 	r->ifindex = ifindex;
 }
 
+struct nhrp_nhs_conf *fake_nhs_add(struct interface *ifp, const char *proto,
+				   const char *nbma, uint8_t prio,
+				   uint8_t cluster)
+{
+	struct nhrp_nhs_conf *n = nhrp_conf_alloc(sizeof(*n));
+
+	if (proto)
+		n->proto = ip4(proto);
+	else
+		n->dynamic = true;
+	if (nbma)
+		strlcpy(n->nbma, nbma, sizeof(n->nbma));
+	else
+		n->from_map = true;
+	n->priority = prio;
+	n->cluster = cluster;
+	nhrp_nhs_list_add_tail(&nhrp_if(ifp)->afi[nhrp_afi_of(&n->proto)].nhs,
+			       n);
+	return n;
+}
+
+void fake_map_add(struct interface *ifp, int afi, const char *proto,
+		  const char *nbma)
+{
+	struct nhrp_map_conf *m = nhrp_conf_alloc(sizeof(*m));
+
+	m->proto = ip4(proto);
+	m->nbma = ip4(nbma);
+	nhrp_map_list_add_tail(&nhrp_if(ifp)->afi[afi].maps, m);
+}
+
 void fake_dns_add(const char *name, const char *addr)
 {
 	strlcpy(dns[ndns].name, name, sizeof(dns[ndns].name));
@@ -223,10 +254,18 @@ static int f_send(struct interface *ifp, const struct ipaddr *nbma,
 	it->s.time = fake_time();
 	it->s.len = MIN(len, sizeof(it->s.buf));
 	memcpy(it->s.buf, pkt, it->s.len);
-	if (ethertype == ETH_P_NHRP &&
-	    nhrp_decode(it->s.buf, it->s.len, &it->s.pkt) < 0) {
-		fprintf(stderr, "nhrpd sent a packet it cannot decode\n");
-		fake_failures++;
+	if (ethertype == ETH_P_NHRP) {
+		int r = nhrp_decode(it->s.buf, it->s.len, &it->s.pkt);
+
+		if (r < 0) {
+			fprintf(stderr,
+				"nhrpd sent a packet it cannot decode: %s at offset %u:",
+				nhrp_reason_name(r), it->s.pkt.fault_off);
+			for (size_t i = 0; i < it->s.len; i++)
+				fprintf(stderr, " %02x", it->s.buf[i]);
+			fprintf(stderr, "\n");
+			fake_failures++;
+		}
 	}
 	*sent_tail = it;
 	sent_tail = &it->next;
@@ -738,12 +777,15 @@ void fake_exts(struct nhrp_pkt *p, const char *auth)
 
 /* ---- running the tests -------------------------------------------------------------- */
 
-static void world_init(void)
+void fake_world_init(void)
 {
 	const char *dbg = getenv("NHRP_TEST_DEBUG");
+	/* NHRP_TEST_QUIET: only critical messages (the fuzzer) */
+	int prio = dbg ? LOG_DEBUG
+		       : getenv("NHRP_TEST_QUIET") ? LOG_CRIT : LOG_WARNING;
 
 	master = thread_master_create(NULL);
-	zlog_aux_init("NONE: ", dbg ? LOG_DEBUG : LOG_WARNING);
+	zlog_aux_init("NONE: ", prio);
 	if (dbg)
 		nhrp_debug_flags = NHRP_DEBUG_ALL;
 	log_ref_init();
@@ -766,7 +808,7 @@ int fake_main(int argc, char **argv, const struct fake_test *tests)
 		fflush(stdout);
 		pid = fork();
 		if (pid == 0) {
-			world_init();
+			fake_world_init();
 			t->fn();
 			fflush(stderr);
 			_exit(fake_failures ? 1 : 0);

@@ -54,6 +54,9 @@ struct fake_test {
 };
 /* run every test in its own process; exit status for automake */
 int fake_main(int argc, char **argv, const struct fake_test *tests);
+/* the empty world (event loop, logging, VRF, the fake system, the protocol
+ * core) that fake_main gives each test; for other drivers (the fuzzer) */
+void fake_world_init(void);
 
 /* ---- time ------------------------------------------------------------------ */
 
@@ -79,6 +82,14 @@ unsigned int fake_gre_source(ifindex_t ifindex, ifindex_t *link,
 			     struct ipaddr *local);
 /* a route of zebra's for route_lookup; gateway may be NULL */
 void fake_route_add(const char *prefix, const char *gateway, ifindex_t ifindex);
+/* `ip nhrp nhs proto nbma NBMA priority P cluster C` on ifp (proto NULL:
+ * dynamic; nbma NULL: from the static map) */
+struct nhrp_nhs_conf *fake_nhs_add(struct interface *ifp, const char *proto,
+				   const char *nbma, uint8_t prio,
+				   uint8_t cluster);
+/* `ip nhrp map proto nbma` on ifp */
+void fake_map_add(struct interface *ifp, int afi, const char *proto,
+		  const char *nbma);
 /* a host name for the resolver */
 void fake_dns_add(const char *name, const char *addr);
 

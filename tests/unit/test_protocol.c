@@ -1969,6 +1969,56 @@ static void test_interface_gone(void)
 	CHECK_EQ(fake_neigh_count(), 0);
 }
 
+/* found by tests/fuzz/fuzz_receive.c: a Resolution Reply whose NBMA
+ * addresses are IPv6 (afn 2), for a requester elsewhere, was passed on
+ * with our IPv4 Reverse Transit record in it: a packet nobody (our own
+ * codec included) could decode.  Packets of another NBMA family than ours
+ * are dropped; the IPv4 one is still passed on. */
+static void test_fuzz_other_nbma_family_dropped(void)
+{
+	static const char hex[] =
+		"000208000000000000ff0060d39c005401021000040400000000000020010db8"
+		"0000000000000000000000010a0000010a000002002000000000000010000400"
+		"20010db80000000000000000000000020a000002800500008009000080000000";
+	uint8_t buf[sizeof(hex) / 2];
+	struct nhrp_pkt p;
+	struct fake_sent *s;
+	uint16_t c;
+
+	hub();
+	for (size_t i = 0; i < sizeof(buf); i++)
+		sscanf(hex + 2 * i, "%2hhx", &buf[i]);
+	buf[12] = buf[13] = 0;
+	c = nhrp_checksum(buf, sizeof(buf));
+	buf[12] = c >> 8;
+	buf[13] = c;
+	REQUIRE(nhrp_decode(buf, sizeof(buf), &p) == 0 &&
+		p.afn == NHRP_AFN_IPV6);
+	fake_recv_raw(gre, "198.51.100.2", buf, sizeof(buf));
+	fake_run(0);
+	CHECK_EQ(fake_sent_count(), 0);
+	CHECK_EQ(nhrp_if(gre)->stats.rx_dropped, 1);
+	/* a Resolution Request of that family is not answered either */
+	resreq(&p, S1_NBMA, S1_TUN, HUB_TUN, 77);
+	p.afn = NHRP_AFN_IPV6;
+	nhrp_addr_set(&p.src_nbma, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01",
+		      16);
+	fake_recv(gre, S1_NBMA, &p);
+	fake_run(0);
+	CHECK_EQ(fake_sent_count(), 0);
+	/* the same reply with IPv4 NBMA addresses goes on, and decodes */
+	fake_pkt(&p, NHRP_PKT_RES_REPLY, S1_NBMA, "10.0.0.1", "10.0.0.2", 5);
+	p.flags = NHRP_FLAG_RES_A;
+	fake_cie(&p, &p.cie, 0, 32, 60, S2_NBMA, "10.0.0.2");
+	fake_exts(&p, NULL);
+	fake_recv(gre, S2_NBMA, &p);
+	fake_run(0);
+	s = fake_sent_pop_type(NHRP_PKT_RES_REPLY);
+	REQUIRE(s);
+	CHECK(nbma_is(s, S1_NBMA));
+	CHECK(nhrp_ext_find(&s->pkt, NHRP_EXT_REV_TRANSIT) >= 0);
+}
+
 static const struct fake_test tests[] = {
 	{"reg_accept", test_reg_accept},
 	{"reg_unique_conflict", test_reg_unique_conflict},
@@ -2025,6 +2075,7 @@ static const struct fake_test tests[] = {
 	{"capture_multicast", test_capture_multicast},
 	{"peer_lifetime", test_peer_lifetime},
 	{"interface_gone", test_interface_gone},
+	{"fuzz_other_nbma_family_dropped", test_fuzz_other_nbma_family_dropped},
 	{NULL, NULL},
 };
 
