@@ -25,6 +25,7 @@ struct nhrp_nhs {
 	int afi;
 	bool dynamic;		 /* protocol address learnt from the reply */
 	struct ipaddr proto;	 /* NHS protocol address (once known) */
+	struct ipaddr linklocal; /* its IPv6 link-local, from the reply */
 	char name[256];		 /* NBMA address or name, as configured */
 	struct ipaddr nbma;	 /* resolved NBMA address */
 	struct nhrp_peer *peer;	 /* at nbma */

@@ -319,7 +319,10 @@ static bool reply_acceptable(struct resolution *r, const struct nhrp_cie *cie,
 			       ? cie->prefix_len
 			       : hostlen;
 
-	if (!nhrp_if_in_subnet(r->ifp, r->afi, via)) {
+	/* a link-local responder only for itself (a routing protocol's
+	 * next hop the kernel asked for: phase 2 over IPv6) */
+	if (nhrp_ip_linklocal(via) ? ipaddr_cmp(via, &r->target) != 0
+				   : !nhrp_if_in_subnet(r->ifp, r->afi, via)) {
 		nhrp_debug(COMMON, "%s: resolution of %pIA: responder %pIA is not in our network",
 			   r->ifp->name, &r->target, via);
 		return false;

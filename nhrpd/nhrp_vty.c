@@ -322,8 +322,15 @@ DEFPY_YANG(nhrp_map_multicast, nhrp_map_multicast_cmd,
 {
 	char xp[128];
 
-	if (strcmp(addr, "dynamic") != 0 && !afi_matches(vty, afi, addr))
+	/* an NBMA address, whatever the family of the multicast: IPv4, the
+	 * only NBMA of a GRE-over-IPv4 tunnel (`ipv6 nhrp map multicast
+	 * 192.0.2.1`, as on IOS) */
+	if (strchr(addr, ':')) {
+		vty_out(vty,
+			"%% NBMA addresses are IPv4 (GRE over IPv4): %s\n",
+			addr);
 		return CMD_WARNING_CONFIG_FAILED;
+	}
 	snprintf(xp, sizeof(xp), "%s/multicast[address='%s']", afi_node(afi),
 		 addr);
 	nb_cli_enqueue_change(vty, xp, no ? NB_OP_DESTROY : NB_OP_CREATE,
