@@ -159,6 +159,19 @@ unsigned int nhrp_shortcut_flush(struct interface *ifp)
 	return n;
 }
 
+unsigned int nhrp_shortcut_flush_afi(int afi)
+{
+	struct nhrp_shortcut *s;
+	unsigned int n = 0;
+
+	frr_each_safe (nhrp_shortcut_list, &shortcuts, s)
+		if (s->afi == afi) {
+			shortcut_free(s, true);
+			n++;
+		}
+	return n;
+}
+
 void nhrp_shortcut_walk(nhrp_shortcut_walk_cb cb, void *arg)
 {
 	struct nhrp_shortcut *s;

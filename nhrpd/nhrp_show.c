@@ -361,8 +361,8 @@ static void dmvpn_section(struct dmvpn_show *ds, struct interface *ifp)
 			if (dmvpn_entries(peer, ds->afi))
 				peers++;
 		vty_out(ds->vty,
-			"Interface: %s, IPv%s NHRP Details\nType:%s, NHRP Peers:%u,\n\n",
-			ifp->name, ds->afi == NHRP_AFI_IP ? "4" : "6",
+			"Interface: %s, %s NHRP Details\nType:%s, NHRP Peers:%u,\n\n",
+			ifp->name, ds->afi == NHRP_AFI_IP ? "IPv4" : "IPv6",
 			nhrp_nhs_list_count(&nifp->afi[ds->afi].nhs) ? "Spoke"
 								     : "Hub",
 			peers);
@@ -466,6 +466,22 @@ DEFPY(show_nhrp_traffic, show_nhrp_traffic_cmd,
 	return CMD_SUCCESS;
 }
 
+struct clear_walk {
+	int afi;
+	enum nhrp_cache_type max_type;
+	unsigned int n;
+};
+
+static void clear_one(struct nhrp_cache *c, void *arg)
+{
+	struct clear_walk *cw = arg;
+
+	if (c->type > cw->max_type || !cache_in_afi(c, cw->afi))
+		return;
+	nhrp_cache_del(c);
+	cw->n++;
+}
+
 DEFPY(clear_nhrp_cache, clear_nhrp_cache_cmd,
       "clear <ip|ipv6>$afi nhrp <cache$cache|shortcut$shortcut>",
       CLEAR_STR IP_STR IPV6_STR
@@ -473,23 +489,24 @@ DEFPY(clear_nhrp_cache, clear_nhrp_cache_cmd,
       "Dynamic cache entries\n"
       "Shortcut entries\n")
 {
-	/* dynamic and learnt entries only, as FRR and IOS do */
-	unsigned int n = 0;
+	/* dynamic and learnt entries only, as FRR and IOS do, of the
+	 * family of the command */
+	struct clear_walk cw = {
+		.afi = afi_of(afi),
+		.max_type = shortcut ? NHRP_CACHE_CACHED : NHRP_CACHE_DYNAMIC,
+	};
 	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
 	struct interface *ifp;
 
-	(void)afi;
 	(void)cache;
 	if (shortcut)
-		nhrp_shortcut_flush(NULL);
+		nhrp_shortcut_flush_afi(cw.afi);
 	FOR_ALL_INTERFACES (vrf, ifp)
-		if (ifp->info)
-			n += nhrp_cache_flush(ifp, shortcut ? NHRP_CACHE_CACHED
-							    : NHRP_CACHE_DYNAMIC);
-	if (!n)
+		nhrp_cache_walk(ifp, clear_one, &cw);
+	if (!cw.n)
 		vty_out(vty, "%% No entries\n");
 	else
-		vty_out(vty, "%% %u entries cleared\n", n);
+		vty_out(vty, "%% %u entries cleared\n", cw.n);
 	return CMD_SUCCESS;
 }
 
