@@ -140,6 +140,28 @@ static bool if_first_address(struct interface *ifp, int family,
 	return false;
 }
 
+/* our IPv6 link-local address on ifp: the first one (a GRE device gets
+ * one derived from its local address, unless `addrgenmode none`; IOS sets
+ * one with `ipv6 address FE80::1 link-local`) */
+static bool if_linklocal(struct interface *ifp, struct ipaddr *addr)
+{
+	struct connected *ifc;
+	struct listnode *node;
+
+	for (ALL_LIST_ELEMENTS_RO(ifp->connected, node, ifc)) {
+		struct prefix *p = ifc->address;
+
+		if (p->family != AF_INET6 ||
+		    !IN6_IS_ADDR_LINKLOCAL(&p->u.prefix6))
+			continue;
+		memset(addr, 0, sizeof(*addr));
+		SET_IPADDR_V6(addr);
+		addr->ipaddr_v6 = p->u.prefix6;
+		return true;
+	}
+	return false;
+}
+
 /* `tunnel source IF`: the tunnel is bound to IF and sends from its
  * address, as IOS does; the tunnel is reprogrammed when either changes */
 static void if_tunnel_source(struct interface *ifp, struct nhrp_gre_info *gre)
@@ -225,7 +247,8 @@ static void local_prune(struct nhrp_cache *c, void *arg)
 	if (c->type != NHRP_CACHE_LOCAL)
 		return;
 	if (nifp->enabled[afi]) {
-		if (ipaddr_cmp(&c->proto, &nifp->proto[afi]) == 0)
+		if (ipaddr_cmp(&c->proto, &nifp->proto[afi]) == 0 ||
+		    ipaddr_cmp(&c->proto, &nifp->linklocal) == 0)
 			return;
 		frr_each (nhrp_map_list, &nifp->afi[afi].maps, m)
 			if (m->local && ipaddr_cmp(&m->proto, &c->proto) == 0)
@@ -264,6 +287,9 @@ void nhrp_if_update(struct interface *ifp)
 				nhrp_debug(IF, "%s: NHRP off (%s)", ifp->name,
 					   afi == NHRP_AFI_IP ? "ip" : "ipv6");
 			memset(&nifp->proto[afi], 0, sizeof(nifp->proto[afi]));
+			if (afi == NHRP_AFI_IP6)
+				memset(&nifp->linklocal, 0,
+				       sizeof(nifp->linklocal));
 			continue;
 		}
 		if (!was)
@@ -275,6 +301,8 @@ void nhrp_if_update(struct interface *ifp)
 		if (!if_first_address(ifp, nhrp_afi_family(afi),
 				      &nifp->proto[afi], &nifp->proto_plen[afi]))
 			memset(&nifp->proto[afi], 0, sizeof(nifp->proto[afi]));
+		if (afi == NHRP_AFI_IP6 && !if_linklocal(ifp, &nifp->linklocal))
+			memset(&nifp->linklocal, 0, sizeof(nifp->linklocal));
 	}
 
 	/* static maps: drop what is not configured, set what is */
@@ -299,6 +327,11 @@ void nhrp_if_update(struct interface *ifp)
 		}
 		if (!IS_IPADDR_NONE(&nifp->proto[afi]))
 			nhrp_cache_set(nhrp_cache_get(ifp, &nifp->proto[afi]),
+				       NHRP_CACHE_LOCAL, NULL, NULL, 0);
+		/* our link-local too: answered for, never registered by
+		 * another station */
+		if (afi == NHRP_AFI_IP6 && !IS_IPADDR_NONE(&nifp->linklocal))
+			nhrp_cache_set(nhrp_cache_get(ifp, &nifp->linklocal),
 				       NHRP_CACHE_LOCAL, NULL, NULL, 0);
 	}
 	nhrp_cache_walk(ifp, local_prune, NULL);

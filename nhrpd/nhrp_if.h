@@ -83,6 +83,8 @@ struct nhrp_interface {
 					 * NAT is in between (else unset) */
 	struct ipaddr proto[NHRP_AFI_MAX]; /* our protocol address */
 	uint8_t proto_plen[NHRP_AFI_MAX];
+	struct ipaddr linklocal;	/* our IPv6 link-local address, which
+					 * we register beside proto (IOS) */
 	uint32_t gre_key;
 	unsigned int nhs_up;		/* our servers we are registered with */
 	struct nhrp_stats stats;
@@ -135,6 +137,13 @@ uint16_t nhrp_if_mtu(struct interface *ifp, int afi);
  * address)? */
 bool nhrp_if_in_subnet(struct interface *ifp, int afi,
 		       const struct ipaddr *proto);
+/* an IPv6 link-local address (fe80::/10)?  A station registers its own
+ * beside its address (IOS's `ipv6 nhrp`): never inside the network of the
+ * tunnel, bound to the NBMA address of that station only */
+static inline bool nhrp_ip_linklocal(const struct ipaddr *a)
+{
+	return IS_IPADDR_V6(a) && IN6_IS_ADDR_LINKLOCAL(&a->ipaddr_v6);
+}
 
 /* ifp's configuration or state changed: the modules that keep state for
  * it catch up (next hop servers, ...) */

@@ -265,19 +265,21 @@ void nhrp_kernel_if_prepare(struct interface *ifp, int afi, bool multicast)
 
 	/* neighbour resolution on the tunnel is ours */
 	app_probes(ifp, nhrp_afi_family(afi));
-	if (afi != NHRP_AFI_IP)
-		return;
 
 	/* the hub forwards between spokes on one interface: that is no
-	 * reason for an ICMP redirect */
-	write_sysctl("/proc/sys/net/ipv4/conf/all/send_redirects", "0");
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/send_redirects",
-		 ifp->name);
-	write_sysctl(path, "0");
+	 * reason for an ICMP redirect (IPv6 has no such switch per
+	 * interface: ip6tables, if wanted) */
+	if (afi == NHRP_AFI_IP) {
+		write_sysctl("/proc/sys/net/ipv4/conf/all/send_redirects", "0");
+		snprintf(path, sizeof(path),
+			 "/proc/sys/net/ipv4/conf/%s/send_redirects", ifp->name);
+		write_sysctl(path, "0");
+	}
 
-	/* clear IFF_NOARP; with `map multicast`, routing daemons must see a
-	 * multicast-capable interface (a multipoint GRE device comes up
-	 * without the flag) */
+	/* clear IFF_NOARP (IPv6's neighbour discovery needs that too, or
+	 * every neighbour is NOARP with the device's own address); with
+	 * `map multicast`, routing daemons must see a multicast-capable
+	 * interface (a multipoint GRE device comes up without the flag) */
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return;

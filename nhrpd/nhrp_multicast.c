@@ -13,6 +13,12 @@
  *   iptables -A OUTPUT -o gre1 -d 224.0.0.0/24 -j NFLOG --nflog-group 2
  *   iptables -A OUTPUT -o gre1 -d 224.0.0.0/24 -j DROP
  *
+ * IPv6 the same way (`ipv6 nhrp map multicast`: RIPng to ff02::9, OSPFv3,
+ * ...), the copies with ethertype IPv6:
+ *
+ *   ip6tables -A OUTPUT -o gre1 -d ff02::/16 -j NFLOG --nflog-group 2
+ *   ip6tables -A OUTPUT -o gre1 -d ff02::/16 -j DROP
+ *
  * A packet captured at OUTPUT may carry a partial UDP checksum (left for
  * the NIC to finish when tx offload is on): each copy gets a whole one, so
  * receivers never see bad checksums (FRR's nhrpd needs `ethtool -K gre1 tx
@@ -60,6 +66,31 @@ void nhrp_fix_udp_checksum(uint8_t *pkt, size_t len)
 	memcpy(pkt + ihl + 6, &c, 2);
 }
 
+void nhrp_fix_udp6_checksum(uint8_t *pkt, size_t len)
+{
+	struct ipv6_ph ph = {};
+	size_t ulen;
+	uint16_t c;
+
+	/* UDP right after the fixed header (no extension headers: RIPng
+	 * and the like send none) */
+	if (len < 48 || (pkt[0] >> 4) != 6 || pkt[6] != IPPROTO_UDP)
+		return;
+	ulen = (pkt[44] << 8) | pkt[45];
+	if (ulen < 8 || 40 + ulen > len)
+		return;
+	memcpy(&ph.src, pkt + 8, 16);
+	memcpy(&ph.dst, pkt + 24, 16);
+	ph.ulpl = htonl(ulen);
+	ph.next_hdr = IPPROTO_UDP;
+	pkt[46] = pkt[47] = 0;
+	c = in_cksum_with_ph6(&ph, pkt + 40, ulen);
+	/* never 0 over IPv6 (RFC 8200 8.1) */
+	if (c == 0)
+		c = 0xffff;
+	memcpy(pkt + 46, &c, 2);
+}
+
 int nhrp_multicast_send(ifindex_t ifindex, uint8_t *pkt, size_t len)
 {
 	struct interface *ifp = nhrp_if_lookup(ifindex);
@@ -67,29 +98,41 @@ int nhrp_multicast_send(ifindex_t ifindex, uint8_t *pkt, size_t len)
 	struct nhrp_mcast_conf *mc;
 	struct nhrp_peer *peer;
 	bool dynamic = false;
-	int sent = 0;
+	int sent = 0, afi;
+	uint16_t ethertype;
 
-	if (!nhrp_if_enabled(ifp, NHRP_AFI_IP) || len < 20 || (pkt[0] >> 4) != 4)
+	if (len >= 20 && (pkt[0] >> 4) == 4) {
+		afi = NHRP_AFI_IP;
+		ethertype = ETH_P_IP;
+	} else if (len >= 40 && (pkt[0] >> 4) == 6) {
+		afi = NHRP_AFI_IP6;
+		ethertype = ETH_P_IPV6;
+	} else
+		return 0;
+	if (!nhrp_if_enabled(ifp, afi))
 		return 0;
 	nifp = nhrp_if(ifp);
-	nhrp_fix_udp_checksum(pkt, len);
-	frr_each (nhrp_mcast_list, &nifp->afi[NHRP_AFI_IP].mcast, mc)
+	if (afi == NHRP_AFI_IP)
+		nhrp_fix_udp_checksum(pkt, len);
+	else
+		nhrp_fix_udp6_checksum(pkt, len);
+	frr_each (nhrp_mcast_list, &nifp->afi[afi].mcast, mc)
 		if (mc->dynamic)
 			dynamic = true;
 	if (dynamic)
 		nhrp_peer_foreach (nifp, peer)
 			if (peer->ndynamic &&
-			    nhrp_sys->send(ifp, &peer->nbma, ETH_P_IP, pkt,
+			    nhrp_sys->send(ifp, &peer->nbma, ethertype, pkt,
 					   len) == 0)
 				sent++;
-	frr_each (nhrp_mcast_list, &nifp->afi[NHRP_AFI_IP].mcast, mc) {
+	frr_each (nhrp_mcast_list, &nifp->afi[afi].mcast, mc) {
 		if (mc->dynamic)
 			continue;
 		/* a registered peer had its copy already */
 		if (dynamic && (peer = nhrp_peer_find(ifp, &mc->addr)) &&
 		    peer->ndynamic)
 			continue;
-		if (nhrp_sys->send(ifp, &mc->addr, ETH_P_IP, pkt, len) == 0)
+		if (nhrp_sys->send(ifp, &mc->addr, ethertype, pkt, len) == 0)
 			sent++;
 	}
 	return sent;

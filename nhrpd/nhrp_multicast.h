@@ -17,5 +17,7 @@ int nhrp_multicast_send(ifindex_t ifindex, uint8_t *pkt, size_t len);
 /* make a captured IPv4 packet's UDP checksum whole (it may have been
  * left to the NIC: CHECKSUM_PARTIAL) */
 void nhrp_fix_udp_checksum(uint8_t *pkt, size_t len);
+/* the same for a captured IPv6 packet (UDP right after its header) */
+void nhrp_fix_udp6_checksum(uint8_t *pkt, size_t len);
 
 #endif

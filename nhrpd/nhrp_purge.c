@@ -53,6 +53,20 @@ int nhrp_purge_send(struct interface *ifp, int afi, const struct ipaddr *nbma,
 	return nhrp_pdu_send(ifp, nbma, &p);
 }
 
+/* a registration withdrawn by its owner takes the link-local address
+ * registered with it (IOS's IPv6 registration: same peer, same request) */
+static void purge_linklocals(struct nhrp_cache *c)
+{
+	struct nhrp_cache *l;
+
+	if (!c->peer || nhrp_ip_linklocal(&c->proto))
+		return;
+	frr_each_safe (nhrp_peer_cache_list, &c->peer->caches, l)
+		if (l != c && l->type == NHRP_CACHE_DYNAMIC &&
+		    l->reqid == c->reqid && nhrp_ip_linklocal(&l->proto))
+			nhrp_cache_del(l);
+}
+
 void nhrp_purge_request(struct nhrp_rx *rx)
 {
 	struct interface *ifp = rx->ifp;
@@ -80,6 +94,8 @@ void nhrp_purge_request(struct nhrp_rx *rx)
 				       nhrp_peer_trusted(rx->peer))) {
 			nhrp_log_limited(&rl, "%s: %pIA purged by %pIA",
 					 ifp->name, &proto, &rx->from);
+			if (c->type == NHRP_CACHE_DYNAMIC)
+				purge_linklocals(c);
 			nhrp_cache_del(c);
 		}
 	}

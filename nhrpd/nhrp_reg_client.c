@@ -44,6 +44,7 @@ struct nhrp_nhs_state {
 	struct ipaddr nbma;	/* ours, when we last registered */
 	struct interface *ifp;
 	struct thread *t_select;
+	struct ipaddr linklocal; /* the same for our IPv6 link-local */
 };
 
 static const char *const status_names[] = {
@@ -136,15 +137,51 @@ static void nhs_cache_sync(struct nhrp_nhs *nhs)
 		nhrp_cache_set(c, NHRP_CACHE_NHS, &nhs->nbma, NULL, 0);
 }
 
-static void nhs_cache_drop(struct nhrp_nhs *nhs)
+static void nhs_cache_drop_one(struct nhrp_nhs *nhs, const struct ipaddr *a)
 {
 	struct nhrp_cache *c;
 
-	if (IS_IPADDR_NONE(&nhs->proto))
+	if (IS_IPADDR_NONE(a))
 		return;
-	c = nhrp_cache_find(nhs->ifp, &nhs->proto);
+	c = nhrp_cache_find(nhs->ifp, a);
 	if (c && c->type == NHRP_CACHE_NHS)
 		nhrp_cache_del(c);
+}
+
+static void nhs_cache_drop(struct nhrp_nhs *nhs)
+{
+	nhs_cache_drop_one(nhs, &nhs->proto);
+	nhs_cache_drop_one(nhs, &nhs->linklocal);
+	memset(&nhs->linklocal, 0, sizeof(nhs->linklocal));
+}
+
+/* IPv6 as IOS: the reply's CIE with the server's link-local address (the
+ * next hop of its routing protocol's routes), bound to the server */
+static void nhs_linklocal(struct nhrp_nhs *nhs, struct nhrp_pkt *p)
+{
+	struct nhrp_interface *nifp = nhrp_if(nhs->ifp);
+	struct ipaddr ll = {}, a;
+	struct nhrp_cache *c;
+
+	for (unsigned int n = 0; n < p->cie.count; n++) {
+		struct nhrp_cie *cie = NHRP_CIE(p, p->cie, n);
+
+		if (cie->code == NHRP_CODE_SUCCESS &&
+		    nhrp_addr_to_ip(&cie->proto, &a) && nhrp_ip_linklocal(&a) &&
+		    ipaddr_cmp(&a, &nifp->linklocal) != 0) {
+			ll = a;
+			break;
+		}
+	}
+	if (ipaddr_cmp(&ll, &nhs->linklocal) != 0) {
+		nhs_cache_drop_one(nhs, &nhs->linklocal);
+		nhs->linklocal = ll;
+	}
+	if (IS_IPADDR_NONE(&ll))
+		return;
+	c = nhrp_cache_get(nhs->ifp, &ll);
+	if (c->type <= NHRP_CACHE_NHS)
+		nhrp_cache_set(c, NHRP_CACHE_NHS, &nhs->nbma, NULL, 0);
 }
 
 static void nhs_set_nbma(struct nhrp_nhs *nhs, const struct ipaddr *nbma)
@@ -188,6 +225,11 @@ static int send_request(struct nhrp_nhs *nhs)
 	cie->pref = NHRP_PREF_DEFAULT;
 	cie->nbma = p.src_nbma;
 	cie->proto = p.src_proto;
+	/* IPv6 as IOS: our link-local address in the CIE, our address in
+	 * the network as the source; the server binds both */
+	if (nhs->afi == NHRP_AFI_IP6 &&
+	    !IS_IPADDR_NONE(&nhrp_if(ifp)->linklocal))
+		nhrp_ip_to_addr(&cie->proto, &nhrp_if(ifp)->linklocal);
 
 	nhrp_ext_request(ifp, &p, true);
 	/* Cisco NAT extension: the server as we see it; it answers with the
@@ -336,6 +378,8 @@ static void nhs_reply(struct nhrp_reqid *r, struct nhrp_rx *rx)
 	}
 	nhs_set_status(nhs, NHS_UP);
 	nhs_cache_sync(nhs);
+	if (nhs->afi == NHRP_AFI_IP6)
+		nhs_linklocal(nhs, p);
 	/* refresh at a third of the holding time (RFC 2332 5.2.3) */
 	nhs_schedule(nhs, MAX(holdtime / 3, 1));
 }
@@ -644,13 +688,16 @@ static int nhs_update(struct interface *ifp)
 	struct nhrp_interface *nifp = nhrp_if(ifp);
 	struct nhrp_nhs_state *st;
 	struct nhrp_nhs *nhs;
-	bool nbma_changed;
+	bool nbma_changed, ll_changed;
 
 	if (!nifp)
 		return 0;
 	st = nhs_state(ifp, true);
 	nbma_changed = ipaddr_cmp(&st->nbma, &nifp->nbma) != 0;
 	st->nbma = nifp->nbma;
+	/* a new link-local address is registered at once, over IPv6 */
+	ll_changed = ipaddr_cmp(&st->linklocal, &nifp->linklocal) != 0;
+	st->linklocal = nifp->linklocal;
 
 	/* drop servers no longer configured (or NHRP switched off) */
 	frr_each_safe (nhrp_nhs_list_rt, &st->list, nhs) {
@@ -695,6 +742,7 @@ static int nhs_update(struct interface *ifp)
 			if (nhs->status == NHS_STANDBY)
 				continue;
 			if (nbma_changed ||
+			    (ll_changed && afi == NHRP_AFI_IP6) ||
 			    (nhs->status == NHS_UP &&
 			     nhs->holdtime != nhs_holdtime(nhs)))
 				nhs_reregister(nhs);

@@ -39,6 +39,7 @@ struct nhrp_nhs {
 	bool dynamic;		 /* protocol address learnt from the reply */
 	bool from_map;		 /* NBMA address from `ip nhrp map proto` */
 	struct ipaddr proto;	 /* NHS protocol address (once known) */
+	struct ipaddr linklocal; /* its IPv6 link-local, from the reply */
 	char name[256];		 /* NBMA address or name, as configured */
 	uint8_t priority, cluster;
 	struct ipaddr nbma;	 /* resolved NBMA address */

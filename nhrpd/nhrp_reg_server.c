@@ -9,6 +9,14 @@
  * Refused: addresses outside the interface's network (code 4), addresses
  * that are ours, static, another server's, or registered unique from
  * another NBMA address (code 14).  A holding time of 0 withdraws.
+ *
+ * IPv6 as IOS does it (`ipv6 nhrp`): the packet's source is the station's
+ * address in the tunnel's network, its CIE the station's link-local
+ * address.  Both are bound, the link-local one only as the registrant's
+ * own (its CIE names the registrant's NBMA address, its address in the
+ * network is accepted, and it never moves to another NBMA address unless
+ * together with that address), and the reply carries a second CIE with
+ * our own link-local address: the next hop of routing protocols.
  */
 #include "nhrpd/nhrpd.h"
 
@@ -34,7 +42,7 @@ static unsigned int registered_at(struct interface *ifp,
 /* one registration: the CIE code to answer with */
 static uint8_t do_register(struct nhrp_rx *rx, const struct ipaddr *proto,
 			   const struct ipaddr *claimed, uint16_t holdtime,
-			   bool unique)
+			   bool unique, bool linklocal)
 {
 	struct interface *ifp = rx->ifp;
 	struct nhrp_afi_conf *ac = &nhrp_if(ifp)->afi[rx->afi];
@@ -43,7 +51,7 @@ static uint8_t do_register(struct nhrp_rx *rx, const struct ipaddr *proto,
 	static struct nhrp_ratelimit rl_new, rl_full;
 	bool moved;
 
-	if (!nhrp_if_in_subnet(ifp, rx->afi, proto))
+	if (!linklocal && !nhrp_if_in_subnet(ifp, rx->afi, proto))
 		return NHRP_CODE_ADMIN_PROHIBITED;
 	moved = c && c->peer && ipaddr_cmp(&c->peer->nbma, nbma) != 0;
 	if (c) {
@@ -105,13 +113,96 @@ static uint8_t do_register(struct nhrp_rx *rx, const struct ipaddr *proto,
 	return NHRP_CODE_SUCCESS;
 }
 
+/* what the registrant's own address got, once it was registered for a
+ * link-local CIE of the request */
+#define CODE_NOT_YET 0xfe
+
+/* may the link-local address ll be bound to where rx came from?  Not if
+ * it is ours, mapped, or bound to another NBMA address: it moves only
+ * together with the station's address (no-unique), which was at `was` */
+static bool linklocal_free(struct nhrp_rx *rx, const struct ipaddr *ll,
+			   const struct ipaddr *was, bool unique)
+{
+	struct nhrp_cache *c = nhrp_cache_find(rx->ifp, ll);
+	bool elsewhere;
+
+	if (!c || !c->peer)
+		return !c || c->type < NHRP_CACHE_DYNAMIC;
+	elsewhere = ipaddr_cmp(&c->peer->nbma, &rx->from) != 0;
+	switch (c->type) {
+	case NHRP_CACHE_DYNAMIC:
+		return !elsewhere ||
+		       (!unique && ipaddr_cmp(&c->peer->nbma, was) == 0);
+	case NHRP_CACHE_STATIC:
+	case NHRP_CACHE_NHS:
+		return !elsewhere;
+	default:
+		return true;
+	}
+}
+
+/* a link-local CIE (IOS's IPv6 registration): the registrant's address
+ * (src_proto, whose NBMA binding was `was` before this request) first,
+ * then the link-local address beside it */
+static uint8_t register_linklocal(struct nhrp_rx *rx, struct nhrp_cie *cie,
+				  const struct ipaddr *ll,
+				  const struct ipaddr *src_proto,
+				  const struct ipaddr *claimed,
+				  const struct ipaddr *was, bool unique,
+				  uint8_t *own_code)
+{
+	struct ipaddr cie_nbma;
+
+	if (rx->afi != NHRP_AFI_IP6 || nhrp_ip_linklocal(src_proto))
+		return NHRP_CODE_ADMIN_PROHIBITED;
+	/* the registrant's own: the CIE names no other NBMA address */
+	if (cie->nbma.len && (!nhrp_addr_to_ip(&cie->nbma, &cie_nbma) ||
+			      ipaddr_cmp(&cie_nbma, claimed) != 0))
+		return NHRP_CODE_ADMIN_PROHIBITED;
+	/* refused before anything is bound: the station's address is not
+	 * registered for a link-local address it cannot have */
+	if (!linklocal_free(rx, ll, was, unique))
+		return NHRP_CODE_ALREADY_REGISTERED;
+	if (*own_code == CODE_NOT_YET)
+		*own_code = do_register(rx, src_proto, claimed, cie->holdtime,
+					unique, false);
+	/* (waiting for a verdict on it: ask for this one at the same time) */
+	if (*own_code != NHRP_CODE_SUCCESS && *own_code != CODE_WAITING)
+		return *own_code;
+	return do_register(rx, ll, claimed, cie->holdtime, unique, true);
+}
+
+/* IOS's reply to an IPv6 registration: our link-local address as a second
+ * CIE, so the station can reach it (the next hop of our routing protocol's
+ * routes) */
+static void reply_linklocal(struct interface *ifp, struct nhrp_pkt *p)
+{
+	struct nhrp_interface *nifp = nhrp_if(ifp);
+	struct nhrp_cie *cie;
+
+	if (IS_IPADDR_NONE(&nifp->linklocal) ||
+	    !(cie = nhrp_cie_add(p, &p->cie)))
+		return;
+	cie->code = NHRP_CODE_SUCCESS;
+	nhrp_ip_to_addr(&cie->nbma, &nifp->nbma);
+	nhrp_ip_to_addr(&cie->proto, &nifp->linklocal);
+	cie->prefix_len = 128;
+	cie->mtu = nhrp_if_mtu(ifp, NHRP_AFI_IP6);
+	cie->holdtime = nifp->afi[NHRP_AFI_IP6].holdtime;
+	cie->pref = NHRP_PREF_DEFAULT;
+}
+
 void nhrp_reg_server_request(struct nhrp_rx *rx)
 {
 	struct interface *ifp = rx->ifp;
 	struct nhrp_interface *nifp = nhrp_if(ifp);
 	struct nhrp_pkt *p = rx->p;
-	struct ipaddr src_proto, claimed;
+	struct ipaddr src_proto, claimed, was = {};
 	bool unique = p->flags & NHRP_FLAG_REG_UNIQUE;
+	bool linklocal = false;
+	uint8_t own_code = CODE_NOT_YET;
+	struct nhrp_cache *own;
+	unsigned int ncie;
 	int i;
 
 	if (!nhrp_addr_to_ip(&p->src_proto, &src_proto) ||
@@ -132,7 +223,11 @@ void nhrp_reg_server_request(struct nhrp_rx *rx)
 	p->hopcnt = NHRP_HOPCNT_DEFAULT;
 	if (!IS_IPADDR_NONE(&nifp->proto[rx->afi]))
 		nhrp_ip_to_addr(&p->dst_proto, &nifp->proto[rx->afi]);
-	for (unsigned int n = 0; n < p->cie.count; n++) {
+	own = nhrp_cache_find(ifp, &src_proto);
+	if (own && own->type == NHRP_CACHE_DYNAMIC && own->peer)
+		was = own->peer->nbma;
+	ncie = p->cie.count;
+	for (unsigned int n = 0; n < ncie; n++) {
 		struct nhrp_cie *cie = NHRP_CIE(p, p->cie, n);
 		struct ipaddr proto = src_proto;
 
@@ -141,8 +236,16 @@ void nhrp_reg_server_request(struct nhrp_rx *rx)
 		/* no longer than we keep registrations: the reply says so */
 		if (cie->holdtime > nifp->afi[rx->afi].max_holdtime)
 			cie->holdtime = nifp->afi[rx->afi].max_holdtime;
-		cie->code = do_register(rx, &proto, &claimed, cie->holdtime,
-					unique);
+		if (nhrp_ip_linklocal(&proto) &&
+		    ipaddr_cmp(&proto, &src_proto) != 0) {
+			cie->code = register_linklocal(rx, cie, &proto,
+						       &src_proto, &claimed,
+						       &was, unique, &own_code);
+			if (cie->code == NHRP_CODE_SUCCESS && cie->holdtime)
+				linklocal = true;
+		} else
+			cie->code = do_register(rx, &proto, &claimed,
+						cie->holdtime, unique, false);
 		if (cie->code != NHRP_CODE_SUCCESS && cie->code != CODE_WAITING)
 			nhrp_debug(COMMON, "%s: registration of %pIA from %pIA refused: %s",
 				   ifp->name, &proto, &rx->from,
@@ -151,6 +254,8 @@ void nhrp_reg_server_request(struct nhrp_rx *rx)
 	/* answered once every verdict is in */
 	if (nhrp_authorize_park(rx))
 		return;
+	if (linklocal)
+		reply_linklocal(ifp, p);
 	nhrp_ext_responder(ifp, rx->afi, p);
 	/* Cisco NAT: tell the client the address we saw it at */
 	i = nhrp_ext_find(p, NHRP_EXT_NAT_ADDRESS);

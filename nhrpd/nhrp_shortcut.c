@@ -159,6 +159,19 @@ unsigned int nhrp_shortcut_flush(struct interface *ifp)
 	return n;
 }
 
+unsigned int nhrp_shortcut_flush_afi(int afi)
+{
+	struct nhrp_shortcut *s;
+	unsigned int n = 0;
+
+	frr_each_safe (nhrp_shortcut_list, &shortcuts, s)
+		if (s->afi == afi) {
+			shortcut_free(s, true);
+			n++;
+		}
+	return n;
+}
+
 void nhrp_shortcut_walk(nhrp_shortcut_walk_cb cb, void *arg)
 {
 	struct nhrp_shortcut *s;
@@ -319,7 +332,10 @@ static bool reply_acceptable(struct resolution *r, const struct nhrp_cie *cie,
 			       ? cie->prefix_len
 			       : hostlen;
 
-	if (!nhrp_if_in_subnet(r->ifp, r->afi, via)) {
+	/* a link-local responder only for itself (a routing protocol's
+	 * next hop the kernel asked for: phase 2 over IPv6) */
+	if (nhrp_ip_linklocal(via) ? ipaddr_cmp(via, &r->target) != 0
+				   : !nhrp_if_in_subnet(r->ifp, r->afi, via)) {
 		nhrp_debug(COMMON, "%s: resolution of %pIA: responder %pIA is not in our network",
 			   r->ifp->name, &r->target, via);
 		return false;

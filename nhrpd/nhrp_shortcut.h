@@ -36,6 +36,8 @@ bool nhrp_shortcut_resolve(struct interface *ifp, int afi,
 bool nhrp_shortcut_covers(struct interface *ifp, const struct ipaddr *dst);
 /* remove ifp's shortcuts (all: NULL); returns how many */
 unsigned int nhrp_shortcut_flush(struct interface *ifp);
+/* remove every shortcut of one family (NHRP_AFI_*) */
+unsigned int nhrp_shortcut_flush_afi(int afi);
 typedef void (*nhrp_shortcut_walk_cb)(struct nhrp_shortcut *s, void *arg);
 void nhrp_shortcut_walk(nhrp_shortcut_walk_cb cb, void *arg);
 

@@ -248,20 +248,21 @@ DEFPY(show_nhrp, show_nhrp_cmd,
 struct dmvpn_show {
 	struct vty *vty;
 	json_object *arr;
+	int afi;		/* a section per family, as IOS shows it */
 };
 
-static bool dmvpn_entry(const struct nhrp_cache *c)
+static bool dmvpn_entry(const struct nhrp_cache *c, int afi)
 {
-	return nhrp_cache_type_binds(c->type);
+	return nhrp_cache_type_binds(c->type) && cache_in_afi(c, afi);
 }
 
-static unsigned int dmvpn_entries(struct nhrp_peer *peer)
+static unsigned int dmvpn_entries(struct nhrp_peer *peer, int afi)
 {
 	struct nhrp_cache *c;
 	unsigned int n = 0;
 
 	frr_each (nhrp_peer_cache_list, &peer->caches, c)
-		if (dmvpn_entry(c))
+		if (dmvpn_entry(c, afi))
 			n++;
 	return n;
 }
@@ -277,7 +278,8 @@ static const char *dmvpn_state(const struct nhrp_cache *c)
 	list = nhrp_nhs_of(c->ifp);
 	if (list)
 		frr_each (nhrp_nhs_list_rt, list, nhs)
-			if (ipaddr_cmp(&nhs->proto, &c->proto) == 0 &&
+			if ((ipaddr_cmp(&nhs->proto, &c->proto) == 0 ||
+			     ipaddr_cmp(&nhs->linklocal, &c->proto) == 0) &&
 			    nhs->status == NHS_UP)
 				return "UP";
 	return "NHRP";
@@ -298,7 +300,7 @@ static void dmvpn_attr(struct nhrp_peer *peer, char *buf, size_t len)
 static void dmvpn_one(struct dmvpn_show *ds, struct nhrp_peer *peer)
 {
 	struct nhrp_interface *nifp = nhrp_if(peer->ifp);
-	unsigned int n = dmvpn_entries(peer), i = 0;
+	unsigned int n = dmvpn_entries(peer, ds->afi), i = 0;
 	struct nhrp_cache *c;
 	json_object *addrs = NULL;
 	char up[32], attr[8];
@@ -310,7 +312,7 @@ static void dmvpn_one(struct dmvpn_show *ds, struct nhrp_peer *peer)
 	if (ds->arr)
 		addrs = json_object_new_array();
 	frr_each (nhrp_peer_cache_list, &peer->caches, c) {
-		if (!dmvpn_entry(c))
+		if (!dmvpn_entry(c, ds->afi))
 			continue;
 		if (addrs) {
 			json_object_array_add(addrs, json_object_new_stringf(
@@ -352,6 +354,35 @@ static void dmvpn_one(struct dmvpn_show *ds, struct nhrp_peer *peer)
 	}
 }
 
+/* one interface's peers of one family (IOS: "IPv4 NHRP Details") */
+static void dmvpn_section(struct dmvpn_show *ds, struct interface *ifp)
+{
+	struct nhrp_interface *nifp = nhrp_if(ifp);
+	struct nhrp_peer *peer;
+	unsigned int peers = 0;
+
+	if (!nifp || !nifp->enabled[ds->afi])
+		return;
+	if (!ds->arr) {
+		nhrp_peer_foreach (nifp, peer)
+			if (dmvpn_entries(peer, ds->afi))
+				peers++;
+		vty_out(ds->vty,
+			"Interface: %s, %s NHRP Details\nType:%s, NHRP Peers:%u,\n\n",
+			ifp->name, ds->afi == NHRP_AFI_IP ? "IPv4" : "IPv6",
+			nhrp_nhs_list_count(&nifp->afi[ds->afi].nhs) ? "Spoke"
+								     : "Hub",
+			peers);
+		vty_out(ds->vty, "%5s %15s %15s %5s %9s %5s\n", "# Ent",
+			"Peer NBMA Addr", "Peer Tunnel Add", "State", "UpDn Tm",
+			"Attrb");
+	}
+	nhrp_peer_foreach (nifp, peer)
+		dmvpn_one(ds, peer);
+	if (!ds->arr)
+		vty_out(ds->vty, "\n");
+}
+
 DEFPY(show_dmvpn, show_dmvpn_cmd, "show dmvpn [json$json]",
       SHOW_STR "DMVPN information\n" JSON_STR)
 {
@@ -362,33 +393,9 @@ DEFPY(show_dmvpn, show_dmvpn_cmd, "show dmvpn [json$json]",
 	if (!json)
 		vty_out(vty,
 			"Legend: Attrb --> S - Static, D - Dynamic, N - NATed\n\n");
-	FOR_ALL_INTERFACES (vrf, ifp) {
-		struct nhrp_interface *nifp = nhrp_if(ifp);
-		struct nhrp_peer *peer;
-		unsigned int peers = 0;
-
-		if (!nifp || !nifp->enabled[NHRP_AFI_IP])
-			continue;
-		if (!json) {
-			nhrp_peer_foreach (nifp, peer)
-				if (dmvpn_entries(peer))
-					peers++;
-			vty_out(vty,
-				"Interface: %s, IPv4 NHRP Details\nType:%s, NHRP Peers:%u,\n\n",
-				ifp->name,
-				nhrp_nhs_list_count(&nifp->afi[NHRP_AFI_IP].nhs)
-					? "Spoke"
-					: "Hub",
-				peers);
-			vty_out(vty, "%5s %15s %15s %5s %9s %5s\n", "# Ent",
-				"Peer NBMA Addr", "Peer Tunnel Add", "State",
-				"UpDn Tm", "Attrb");
-		}
-		nhrp_peer_foreach (nifp, peer)
-			dmvpn_one(&ds, peer);
-		if (!json)
-			vty_out(vty, "\n");
-	}
+	FOR_ALL_INTERFACES (vrf, ifp)
+		for (ds.afi = 0; ds.afi < NHRP_AFI_MAX; ds.afi++)
+			dmvpn_section(&ds, ifp);
 	if (json)
 		vty_json(vty, ds.arr);
 	return CMD_SUCCESS;
@@ -466,6 +473,22 @@ DEFPY(show_nhrp_traffic, show_nhrp_traffic_cmd,
 	return CMD_SUCCESS;
 }
 
+struct clear_walk {
+	int afi;
+	enum nhrp_cache_type max_type;
+	unsigned int n;
+};
+
+static void clear_one(struct nhrp_cache *c, void *arg)
+{
+	struct clear_walk *cw = arg;
+
+	if (c->type > cw->max_type || !cache_in_afi(c, cw->afi))
+		return;
+	nhrp_cache_del(c);
+	cw->n++;
+}
+
 DEFPY(clear_nhrp_cache, clear_nhrp_cache_cmd,
       "clear <ip|ipv6>$afi nhrp <cache$cache|shortcut$shortcut>",
       CLEAR_STR IP_STR IPV6_STR
@@ -473,27 +496,28 @@ DEFPY(clear_nhrp_cache, clear_nhrp_cache_cmd,
       "Dynamic cache entries\n"
       "Shortcut entries\n")
 {
-	/* dynamic and learnt entries only, as FRR and IOS do */
-	unsigned int n = 0;
+	/* dynamic and learnt entries only, as FRR and IOS do, of the
+	 * family of the command */
+	struct clear_walk cw = {
+		.afi = afi_of(afi),
+		.max_type = shortcut ? NHRP_CACHE_CACHED : NHRP_CACHE_DYNAMIC,
+	};
 	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
 	struct interface *ifp;
 
-	(void)afi;
 	(void)cache;
 	if (shortcut)
-		nhrp_shortcut_flush(NULL);
+		nhrp_shortcut_flush_afi(cw.afi);
 	FOR_ALL_INTERFACES (vrf, ifp)
-		if (ifp->info)
-			n += nhrp_cache_flush(ifp, shortcut ? NHRP_CACHE_CACHED
-							    : NHRP_CACHE_DYNAMIC);
-	if (!n)
+		nhrp_cache_walk(ifp, clear_one, &cw);
+	if (!cw.n)
 		vty_out(vty, "%% No entries\n");
 	else
-		vty_out(vty, "%% %u entries cleared\n", n);
+		vty_out(vty, "%% %u entries cleared\n", cw.n);
 	return CMD_SUCCESS;
 }
 
-static json_object *if_json(struct interface *ifp)
+static json_object *if_json(struct interface *ifp, int afi)
 {
 	struct nhrp_interface *nifp = nhrp_if(ifp);
 	json_object *js = json_object_new_object();
@@ -512,11 +536,15 @@ static json_object *if_json(struct interface *ifp)
 	json_object_int_add(js, "networkId", nifp->afi[NHRP_AFI_IP].network_id);
 	json_object_int_add(js, "networkIdIpv6",
 			    nifp->afi[NHRP_AFI_IP6].network_id);
-	json_object_boolean_add(js, "enabled", nifp->enabled[NHRP_AFI_IP]);
-	json_object_int_add(js, "holdtime", nifp->afi[NHRP_AFI_IP].holdtime);
+	/* the family of the command (`show ipv6 nhrp interface`) */
+	json_object_boolean_add(js, "enabled", nifp->enabled[afi]);
+	json_object_int_add(js, "holdtime", nifp->afi[afi].holdtime);
 	json_object_string_addf(js, "nbma", "%pIA", &nifp->nbma);
-	json_object_string_addf(js, "protocol", "%pIA",
-				&nifp->proto[NHRP_AFI_IP]);
+	json_object_string_addf(js, "protocol", "%pIA", &nifp->proto[afi]);
+	/* the link-local address we register beside it (IPv6, as IOS) */
+	if (afi == NHRP_AFI_IP6)
+		json_object_string_addf(js, "linkLocal", "%pIA",
+					&nifp->linklocal);
 	json_object_int_add(js, "greKey", nifp->gre_key);
 	/* our address as our servers see it, behind NAT */
 	if (!IS_IPADDR_NONE(&nifp->nat_nbma))
@@ -525,28 +553,29 @@ static json_object *if_json(struct interface *ifp)
 		json_object_string_add(js, "tunnelSource", nifp->tunnel_source);
 	json_object_boolean_add(js, "authentication", nifp->auth[0] != 0);
 	json_object_int_add(js, "nhsCount",
-			    nhrp_nhs_list_count(&nifp->afi[NHRP_AFI_IP].nhs));
+			    nhrp_nhs_list_count(&nifp->afi[afi].nhs));
 	json_object_int_add(js, "mapCount",
-			    nhrp_map_list_count(&nifp->afi[NHRP_AFI_IP].maps));
+			    nhrp_map_list_count(&nifp->afi[afi].maps));
 	return js;
 }
 
 DEFPY(show_nhrp_interface, show_nhrp_interface_cmd,
-      "show ip nhrp interface [IFNAME$ifname] [json$json]",
-      SHOW_STR IP_STR
+      "show <ip|ipv6>$afi nhrp interface [IFNAME$ifname] [json$json]",
+      SHOW_STR IP_STR IPV6_STR
       "NHRP information\n"
       "Interfaces as nhrpd sees them\n"
       "Interface name\n" JSON_STR)
 {
 	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
 	struct interface *ifp;
+	int a = afi_of(afi);
 
 	if (json) {
 		json_object *js = json_object_new_array();
 
 		FOR_ALL_INTERFACES (vrf, ifp)
 			if (!ifname || strcmp(ifname, ifp->name) == 0)
-				json_object_array_add(js, if_json(ifp));
+				json_object_array_add(js, if_json(ifp, a));
 		vty_json(vty, js);
 		return CMD_SUCCESS;
 	}
@@ -562,7 +591,7 @@ DEFPY(show_nhrp_interface, show_nhrp_interface_cmd,
 			continue;
 		vty_out(vty, "%-16s %-8d %-5s %-10u %-16pIA ", ifp->name,
 			ifp->ifindex, if_is_up(ifp) ? "yes" : "no",
-			nifp->afi[NHRP_AFI_IP].network_id, &nifp->nbma);
+			nifp->afi[a].network_id, &nifp->nbma);
 		for (ALL_LIST_ELEMENTS_RO(ifp->connected, node, ifc)) {
 			vty_out(vty, "%s%pFX", sep, ifc->address);
 			sep = ",";

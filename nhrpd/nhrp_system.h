@@ -79,8 +79,8 @@ struct nhrp_event_binding {
 typedef void (*nhrp_event_done_cb)(void *arg, bool accept);
 
 struct nhrp_system {
-	/* an NHRP packet (ethertype ETH_P_NHRP) or a data packet (ETH_P_IP:
-	 * a multicast copy) out of ifp to the NBMA address nbma */
+	/* an NHRP packet (ethertype ETH_P_NHRP) or a data packet (ETH_P_IP,
+	 * ETH_P_IPV6: a multicast copy) out of ifp to the NBMA address nbma */
 	int (*send)(struct interface *ifp, const struct ipaddr *nbma,
 		    uint16_t ethertype, const void *pkt, size_t len);
 	/* neighbour entry proto -> nbma on ifp; nbma NULL: delete it */

@@ -11,7 +11,9 @@
  * talk to the destination directly: a Traffic Indication quoting the
  * packet's IP header and first 8 bytes, whose destination protocol address
  * is the packet's source (as IOS sends it).  At most one per source /24
- * and destination /24 pair every 15 s, whatever the rule lets through.
+ * and destination /24 pair (IPv6: /64) every 15 s, whatever the rule lets
+ * through.  IPv6 packets are quoted the same way: the 40-byte header and
+ * 8 bytes, in an indication of protocol type IPv6.
  *
  * Spoke (`ip nhrp shortcut`): a Traffic Indication makes us resolve the
  * quoted packet's destination (nhrp_shortcut.c).
@@ -30,7 +32,6 @@
 #include "nhrpd/nhrp_traffic.h"
 
 #define TI_INTERVAL 15	   /* seconds between two for the same /24 pair */
-#define TI_PAIR_MASK 0xffffff00
 #define TI_SLOTS 1024
 #define TI_PER_SECOND 100  /* overall */
 
@@ -38,50 +39,90 @@ static struct nhrp_nflog *redirect_nflog;
 static uint16_t redirect_group;
 
 static struct {
-	uint32_t src, dst;	/* host order, masked */
+	uint8_t src[8], dst[8];	/* the /24s (IPv4) or /64s (IPv6) */
+	bool v6;
 	uint32_t last;		/* nhrp_now() + 1 of the last one; 0: none */
 } pairs[TI_SLOTS];
 static uint32_t sec_window, sec_count;
 
-/* may we send a Traffic Indication for traffic from src to dst? */
-static bool ti_allowed(const uint8_t *src, const uint8_t *dst)
+/* may we send a Traffic Indication for traffic from src to dst (IPv4 or
+ * IPv6 addresses, as in the packet)? */
+static bool ti_allowed(const uint8_t *src, const uint8_t *dst, bool v6)
 {
-	uint32_t s, d, now = nhrp_now() + 1;
+	uint8_t s[8] = {}, d[8] = {};
+	size_t plen = v6 ? 8 : 3;
+	uint32_t now = nhrp_now() + 1;
 	unsigned int i;
 
-	memcpy(&s, src, 4);
-	memcpy(&d, dst, 4);
-	s = ntohl(s) & TI_PAIR_MASK;
-	d = ntohl(d) & TI_PAIR_MASK;
-	i = jhash_2words(s, d, 0) % TI_SLOTS;
+	memcpy(s, src, plen);
+	memcpy(d, dst, plen);
+	i = jhash(s, sizeof(s), jhash(d, sizeof(d), v6)) % TI_SLOTS;
 	if (sec_window != now) {
 		sec_window = now;
 		sec_count = 0;
 	}
-	if (pairs[i].last && pairs[i].src == s && pairs[i].dst == d &&
+	if (pairs[i].last && pairs[i].v6 == v6 &&
+	    memcmp(pairs[i].src, s, sizeof(s)) == 0 &&
+	    memcmp(pairs[i].dst, d, sizeof(d)) == 0 &&
 	    now - pairs[i].last < TI_INTERVAL)
 		return false;
 	if (sec_count >= TI_PER_SECOND)
 		return false;
 	sec_count++;
-	pairs[i].src = s;
-	pairs[i].dst = d;
+	memcpy(pairs[i].src, s, sizeof(s));
+	memcpy(pairs[i].dst, d, sizeof(d));
+	pairs[i].v6 = v6;
 	pairs[i].last = now;
 	return true;
+}
+
+static void ip_from(struct ipaddr *ip, const uint8_t *a, bool v6)
+{
+	memset(ip, 0, sizeof(*ip));
+	if (v6)
+		SET_IPADDR_V6(ip);
+	else
+		SET_IPADDR_V4(ip);
+	memcpy(&ip->ip.addr, a, v6 ? 16 : 4);
+}
+
+/* an IP packet's version, and where its addresses are */
+static bool ip_addrs(const uint8_t *pkt, size_t len, bool *v6,
+		     const uint8_t **src, const uint8_t **dst)
+{
+	if (len >= 20 && (pkt[0] >> 4) == 4) {
+		*v6 = false;
+		*src = pkt + 12;
+		*dst = pkt + 16;
+		return true;
+	}
+	if (len >= 40 && (pkt[0] >> 4) == 6) {
+		*v6 = true;
+		*src = pkt + 8;
+		*dst = pkt + 24;
+		return true;
+	}
+	return false;
 }
 
 int nhrp_traffic_send(struct interface *ifp, const struct ipaddr *to,
 		      const uint8_t *ippkt, size_t len)
 {
 	struct nhrp_pkt p;
-	size_t quote = ((ippkt[0] & 0x0f) * 4) + 8;
+	const uint8_t *src, *dst;
+	bool v6;
+	size_t quote;
 
-	if (!nhrp_pdu_init(&p, NHRP_PKT_TRAFFIC, ifp, NHRP_AFI_IP))
+	if (!ip_addrs(ippkt, len, &v6, &src, &dst))
+		return -1;
+	quote = (v6 ? 40 : (ippkt[0] & 0x0f) * 4) + 8;
+	if (!nhrp_pdu_init(&p, NHRP_PKT_TRAFFIC, ifp,
+			   v6 ? NHRP_AFI_IP6 : NHRP_AFI_IP))
 		return -1;
 	p.traffic_code = NHRP_TRAFFIC_REDIRECT;
 	/* the destination protocol address is the packet's source, as IOS
 	 * sends it */
-	nhrp_addr_set(&p.dst_proto, ippkt + 12, 4);
+	nhrp_addr_set(&p.dst_proto, src, v6 ? 16 : 4);
 	p.body = ippkt;
 	p.body_len = MIN(len, quote);
 	nhrp_ext_request(ifp, &p, false);
@@ -96,13 +137,16 @@ void nhrp_traffic_redirect(ifindex_t in, const uint8_t *pkt, size_t len)
 	struct nhrp_route_info ri;
 	struct ipaddr src = {}, prev;
 	struct nhrp_cache *c;
+	const uint8_t *s, *d;
+	bool v6;
+	int afi;
 
-	if (!nhrp_if_enabled(ifp, NHRP_AFI_IP) ||
-	    !nhrp_if(ifp)->afi[NHRP_AFI_IP].redirect || len < 20 ||
-	    (pkt[0] >> 4) != 4)
+	if (!ip_addrs(pkt, len, &v6, &s, &d))
 		return;
-	SET_IPADDR_V4(&src);
-	memcpy(&src.ipaddr_v4, pkt + 12, 4);
+	afi = v6 ? NHRP_AFI_IP6 : NHRP_AFI_IP;
+	if (!nhrp_if_enabled(ifp, afi) || !nhrp_if(ifp)->afi[afi].redirect)
+		return;
+	ip_from(&src, s, v6);
 	/* the previous hop: our route back to the source */
 	if (nhrp_sys->route_lookup(&src, &ri) < 0 || ri.ifindex != ifp->ifindex)
 		return;
@@ -110,7 +154,7 @@ void nhrp_traffic_redirect(ifindex_t in, const uint8_t *pkt, size_t len)
 	c = nhrp_cache_find(ifp, &prev);
 	if (!c || !c->peer)
 		return;
-	if (!ti_allowed(pkt + 12, pkt + 16)) {
+	if (!ti_allowed(s, d, v6)) {
 		nhrp_debug(COMMON, "%s: traffic indication to %pIA: rate limited",
 			   ifp->name, &c->peer->nbma);
 		return;
@@ -128,13 +172,15 @@ void nhrp_traffic_indication(struct nhrp_rx *rx)
 {
 	struct nhrp_pkt *p = rx->p;
 	struct ipaddr dst = {};
+	const uint8_t *s, *d;
+	bool v6;
 
-	/* the quoted packet's destination is what to resolve */
-	if (rx->afi != NHRP_AFI_IP || p->body_len < 20 ||
-	    (p->body[0] >> 4) != 4)
+	/* the quoted packet's destination is what to resolve (a packet of
+	 * the indication's protocol) */
+	if (!ip_addrs(p->body, p->body_len, &v6, &s, &d) ||
+	    rx->afi != (v6 ? NHRP_AFI_IP6 : NHRP_AFI_IP))
 		return;
-	SET_IPADDR_V4(&dst);
-	memcpy(&dst.ipaddr_v4, p->body + 16, 4);
+	ip_from(&dst, d, v6);
 	if (!nhrp_if(rx->ifp)->afi[rx->afi].shortcut) {
 		nhrp_debug(COMMON, "%s: traffic indication for %pIA ignored (no shortcut)",
 			   rx->ifp->name, &dst);

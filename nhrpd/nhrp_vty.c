@@ -265,6 +265,31 @@ DEFPY_YANG(no_nhrp_mtu, no_nhrp_mtu_cmd,
 	return apply(vty);
 }
 
+/* a static binding: set (nbma or local) or, with del, removed */
+static int map_change(struct vty *vty, const char *afi, const char *proto,
+		      const char *nbma, bool local, bool del)
+{
+	char xp[128];
+
+	if (!afi_matches(vty, afi, proto))
+		return CMD_WARNING_CONFIG_FAILED;
+	snprintf(xp, sizeof(xp), "%s/map[address='%s']", afi_node(afi), proto);
+	if (del) {
+		nb_cli_enqueue_change(vty, xp, NB_OP_DESTROY, NULL);
+		return apply(vty);
+	}
+	/* replacing a binding: drop the old one in the same transaction */
+	if (yang_dnode_existsf(vty->candidate_config->dnode, "%s/%s",
+			       VTY_CURR_XPATH, xp + 2))
+		nb_cli_enqueue_change(vty, xp, NB_OP_DESTROY, NULL);
+	nb_cli_enqueue_change(vty, xp, NB_OP_CREATE, NULL);
+	snprintf(xp, sizeof(xp), "%s/map[address='%s']/%s", afi_node(afi),
+		 proto, local ? "local" : "nbma");
+	nb_cli_enqueue_change(vty, xp, local ? NB_OP_CREATE : NB_OP_MODIFY,
+			      local ? NULL : nbma);
+	return apply(vty);
+}
+
 DEFPY_YANG(nhrp_map, nhrp_map_cmd,
 	   "<ip|ipv6>$afi nhrp map <A.B.C.D|X:X::X:X>$proto <A.B.C.D$nbma|local$local>",
 	   AFI_HELP NHRP_STR
@@ -274,22 +299,7 @@ DEFPY_YANG(nhrp_map, nhrp_map_cmd,
 	   "NBMA address\n"
 	   "The protocol address is our own\n")
 {
-	char xp[128];
-
-	if (!afi_matches(vty, afi, proto_str))
-		return CMD_WARNING_CONFIG_FAILED;
-	snprintf(xp, sizeof(xp), "%s/map[address='%s']", afi_node(afi),
-		 proto_str);
-	/* replacing a binding: drop the old one in the same transaction */
-	if (yang_dnode_existsf(vty->candidate_config->dnode, "%s/%s",
-			       VTY_CURR_XPATH, xp + 2))
-		nb_cli_enqueue_change(vty, xp, NB_OP_DESTROY, NULL);
-	nb_cli_enqueue_change(vty, xp, NB_OP_CREATE, NULL);
-	snprintf(xp, sizeof(xp), "%s/map[address='%s']/%s", afi_node(afi),
-		 proto_str, local ? "local" : "nbma");
-	nb_cli_enqueue_change(vty, xp, local ? NB_OP_CREATE : NB_OP_MODIFY,
-			      local ? NULL : nbma_str);
-	return apply(vty);
+	return map_change(vty, afi, proto_str, nbma_str, local, false);
 }
 
 DEFPY_YANG(no_nhrp_map, no_nhrp_map_cmd,
@@ -301,14 +311,32 @@ DEFPY_YANG(no_nhrp_map, no_nhrp_map_cmd,
 	   "NBMA address\n"
 	   "The protocol address is our own\n")
 {
-	char xp[128];
+	return map_change(vty, afi, proto_str, NULL, false, true);
+}
 
-	if (!afi_matches(vty, afi, proto_str))
+/* IOS writes IPv6 bindings with a prefix length (`ipv6 nhrp map
+ * 2001:DB8::1/128 192.0.2.1`): a host address, kept without it */
+DEFPY_YANG(nhrp_map6_prefix, nhrp_map6_prefix_cmd,
+	   "[no] ipv6 nhrp map X:X::X:X/M$pfx [<A.B.C.D$nbma|local$local>]",
+	   NO_STR IPV6_STR NHRP_STR
+	   "Static protocol to NBMA address binding\n"
+	   "IPv6 protocol address, /128 (IOS's form)\n"
+	   "NBMA address\n"
+	   "The protocol address is our own\n")
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	if (pfx->prefixlen != 128) {
+		vty_out(vty, "%% Only host addresses are mapped: %s is not /128\n",
+			pfx_str);
 		return CMD_WARNING_CONFIG_FAILED;
-	snprintf(xp, sizeof(xp), "%s/map[address='%s']", afi_node(afi),
-		 proto_str);
-	nb_cli_enqueue_change(vty, xp, NB_OP_DESTROY, NULL);
-	return apply(vty);
+	}
+	if (!no && !nbma_str && !local) {
+		vty_out(vty, "%% Incomplete command: NBMA address or local\n");
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	inet_ntop(AF_INET6, &pfx->prefix, addr, sizeof(addr));
+	return map_change(vty, "ipv6", addr, nbma_str, local, no);
 }
 
 DEFPY_YANG(nhrp_map_multicast, nhrp_map_multicast_cmd,
@@ -322,8 +350,15 @@ DEFPY_YANG(nhrp_map_multicast, nhrp_map_multicast_cmd,
 {
 	char xp[128];
 
-	if (strcmp(addr, "dynamic") != 0 && !afi_matches(vty, afi, addr))
+	/* an NBMA address, whatever the family of the multicast: IPv4, the
+	 * only NBMA of a GRE-over-IPv4 tunnel (`ipv6 nhrp map multicast
+	 * 192.0.2.1`, as on IOS) */
+	if (strchr(addr, ':')) {
+		vty_out(vty,
+			"%% NBMA addresses are IPv4 (GRE over IPv4): %s\n",
+			addr);
 		return CMD_WARNING_CONFIG_FAILED;
+	}
 	snprintf(xp, sizeof(xp), "%s/multicast[address='%s']", afi_node(afi),
 		 addr);
 	nb_cli_enqueue_change(vty, xp, no ? NB_OP_DESTROY : NB_OP_CREATE,
@@ -897,6 +932,7 @@ void nhrp_vty_init(void)
 	install_element(INTERFACE_NODE, &no_nhrp_mtu_cmd);
 	install_element(INTERFACE_NODE, &nhrp_map_cmd);
 	install_element(INTERFACE_NODE, &no_nhrp_map_cmd);
+	install_element(INTERFACE_NODE, &nhrp_map6_prefix_cmd);
 	install_element(INTERFACE_NODE, &nhrp_map_multicast_cmd);
 	install_element(INTERFACE_NODE, &nhrp_nhs_cmd);
 	install_element(INTERFACE_NODE, &no_nhrp_nhs_cmd);

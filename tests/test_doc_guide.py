@@ -183,6 +183,6 @@ def test_show_dmvpn_samples_have_the_shape_nhrpd_prints():
         assert len(rows) == peers
     src = open(os.path.join(TOP, "nhrpd", "nhrp_show.c")).read()
     for s in ("Legend: Attrb --> S - Static, D - Dynamic, N - NATed",
-              "Interface: %s, IPv4 NHRP Details", "Type:%s, NHRP Peers:%u,",
+              "Interface: %s, %s NHRP Details", "\"IPv4\"", "Type:%s, NHRP Peers:%u,",
               "\"# Ent\"", "\"Peer NBMA Addr\"", "\"Peer Tunnel Add\""):
         assert s in src, "nhrp_show.c no longer prints %r: update the guide" % s

@@ -36,6 +36,7 @@ FRR_SUBSET = [
     "ip nhrp mtu 1400",
     "ipv6 nhrp network-id 43",
     "ipv6 nhrp holdtime 900",
+    "ipv6 nhrp map multicast 192.0.2.1",
     "tunnel source veth-wan",
     "tunnel protection vici profile dmvpn fallback-profile dmvpn2",
 ]
@@ -151,6 +152,12 @@ BAD = [
     ("tunnel source gre1", 13),
     ("ip nhrp mtu 100", 2),
     ("ip nhrp bogus", 2),
+    # NBMA addresses are IPv4, for IPv6 multicast too
+    ("ipv6 nhrp map multicast 2001:db8::1", 13),
+    ("ip nhrp map multicast 2001:db8::1", 13),
+    # IOS's prefix form of an IPv6 binding: host addresses only, and whole
+    ("ipv6 nhrp map 2001:db8::5/64 192.0.2.1", 13),
+    ("ipv6 nhrp map 2001:db8::5/128", 13),
 ]
 
 
@@ -169,6 +176,20 @@ def test_bad_command_rejected_and_changes_nothing(node, line, status):
             assert "Invalid IPv4 address: 300.1.1.1" in out, out
         v.ok("end")
     assert daemon_config(node) == before
+
+
+def test_ios_ipv6_map_prefix_form(node):
+    """`ipv6 nhrp map 2001:DB8::1/128 192.0.2.1`, as IOS writes it, is
+    the host binding, kept (and written) without the prefix length"""
+    start_pair(node)
+    configure(node, ["ipv6 nhrp network-id 42"])
+    with node.vty() as v:
+        v.ok("configure terminal", "interface gre1",
+             "ipv6 nhrp map 2001:DB8::1/128 192.0.2.1", "end")
+    assert "ipv6 nhrp map 2001:db8::1 192.0.2.1" in daemon_config(node)["interface gre1"]
+    with node.vty() as v:
+        v.ok("configure terminal", "interface gre1", "no ipv6 nhrp map 2001:db8::1/128", "end")
+    assert not any("nhrp map" in ln for ln in daemon_config(node)["interface gre1"])
 
 
 def test_stock_vtysh_reports_error(node):

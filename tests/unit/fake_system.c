@@ -187,6 +187,15 @@ struct interface *fake_gre(const char *name, ifindex_t ifindex,
 	return ifp;
 }
 
+void fake_if_addr(struct interface *ifp, const char *addr)
+{
+	struct prefix p;
+
+	str2prefix(addr, &p);
+	connected_add_by_prefix(ifp, &p, NULL);
+	nhrp_sys_if_change_in(ifp);
+}
+
 void fake_route_add(const char *prefix, const char *gateway, ifindex_t ifindex)
 {
 	struct rib_entry *r = &rib[nrib++];
@@ -735,7 +744,11 @@ static void set_addr(struct nhrp_addr *a, const char *s)
 void fake_pkt(struct nhrp_pkt *p, uint8_t type, const char *src_nbma,
 	      const char *src_proto, const char *dst_proto, uint32_t reqid)
 {
-	nhrp_pkt_init(p, type, NHRP_AFN_IPV4, NHRP_PRO_IPV4);
+	struct ipaddr sp = ip4(src_proto);
+
+	/* an IPv6 source protocol address: a packet of IPv6 (over IPv4) */
+	nhrp_pkt_init(p, type, NHRP_AFN_IPV4,
+		      IS_IPADDR_V6(&sp) ? NHRP_PRO_IPV6 : NHRP_PRO_IPV4);
 	set_addr(&p->src_nbma, src_nbma);
 	set_addr(&p->src_proto, src_proto);
 	set_addr(&p->dst_proto, dst_proto);

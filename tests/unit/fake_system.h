@@ -77,6 +77,8 @@ struct interface *fake_if(const char *name, ifindex_t ifindex, ...);
  * address addr (with prefix length), NHRP on with network-id 1 */
 struct interface *fake_gre(const char *name, ifindex_t ifindex,
 			   const char *nbma, const char *addr);
+/* one more address of ifp ("2001:db8::1/64", "fe80::1/64") */
+void fake_if_addr(struct interface *ifp, const char *addr);
 /* the tunnel's link and local address; how often nhrpd changed them */
 unsigned int fake_gre_source(ifindex_t ifindex, ifindex_t *link,
 			     struct ipaddr *local);
@@ -148,7 +150,8 @@ void fake_recv_raw(struct interface *ifp, const char *from, const uint8_t *buf,
 		   size_t len);
 
 /* a packet as a peer builds it: type, source NBMA/protocol address,
- * destination protocol address, request id */
+ * destination protocol address, request id (protocol type IPv6 for an
+ * IPv6 source protocol address) */
 void fake_pkt(struct nhrp_pkt *p, uint8_t type, const char *src_nbma,
 	      const char *src_proto, const char *dst_proto, uint32_t reqid);
 /* append a CIE (proto/nbma may be NULL) */

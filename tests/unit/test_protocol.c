@@ -1455,6 +1455,16 @@ static void hairpin(const char *src, const char *dst)
 	nhrp_traffic_redirect(GRE, ip, sizeof(ip));
 }
 
+/* `ip nhrp redirect` (or ipv6) with `nhrp nflog-group 1`: the group's
+ * callback */
+static nhrp_nflog_cb redirect_on(struct nhrp_afi_conf *ac, void **arg)
+{
+	ac->redirect = true;
+	nhrp_conf.nflog_group = 1;
+	nhrp_traffic_config();
+	return fake_nflog(1, arg);
+}
+
 static void test_redirect(void)
 {
 	struct fake_sent *s;
@@ -1462,10 +1472,7 @@ static void test_redirect(void)
 	void *arg;
 
 	hub();
-	conf()->redirect = true;
-	nhrp_conf.nflog_group = 1;
-	nhrp_traffic_config();
-	cb = fake_nflog(1, &arg);
+	cb = redirect_on(conf(), &arg);
 	REQUIRE(cb);
 	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 600, true), 0);
 	CHECK_EQ(do_register(S2_NBMA, S2_TUN, 600, true), 0);
@@ -1516,6 +1523,20 @@ static void test_redirect(void)
 
 /* ---- multicast ---------------------------------------------------------------------- */
 
+/* a multicast copy to spoke1, spoke2 or the static 192.0.2.77 */
+static void count_copy(const struct fake_sent *s, unsigned int *s1,
+		       unsigned int *s2, unsigned int *other)
+{
+	if (nbma_is(s, S1_NBMA))
+		(*s1)++;
+	else if (nbma_is(s, S2_NBMA))
+		(*s2)++;
+	else if (nbma_is(s, "192.0.2.77"))
+		(*other)++;
+	else
+		CHECK(!"a copy to a stranger");
+}
+
 static void test_multicast_replication(void)
 {
 	struct nhrp_mcast_conf *mc;
@@ -1556,14 +1577,7 @@ static void test_multicast_replication(void)
 	while ((s = fake_sent_pop())) {
 		CHECK_EQ(s->ethertype, 0x0800);
 		CHECK_EQ(s->len, sizeof(rip));
-		if (nbma_is(s, S1_NBMA))
-			to_s1++;
-		else if (nbma_is(s, S2_NBMA))
-			to_s2++;
-		else if (nbma_is(s, "192.0.2.77"))
-			to_hub++;
-		else
-			CHECK(!"a copy to a stranger");
+		count_copy(s, &to_s1, &to_s2, &to_hub);
 		/* a whole UDP checksum */
 		{
 			struct ipv4_ph {
@@ -2019,6 +2033,685 @@ static void test_fuzz_other_nbma_family_dropped(void)
 	CHECK(nhrp_ext_find(&s->pkt, NHRP_EXT_REV_TRANSIT) >= 0);
 }
 
+/* ---- IPv6 over IPv4 NBMA, as IOS does it ------------------------------------------
+ *
+ *   hub     gre1 2001:db8:ffff::1/64  fe80::1   NBMA 192.0.2.1     lan0 2001:db8:10::1/64
+ *   spoke1  gre1 2001:db8:ffff::11/64 fe80::11  NBMA 198.51.100.1  lan0 2001:db8:11::1/64
+ *   spoke2  gre1 2001:db8:ffff::12/64 fe80::12  NBMA 203.0.113.1   lan0 2001:db8:12::1/64
+ */
+#define HUB6 "2001:db8:ffff::1"
+#define HUB_LL "fe80::1"
+#define S1_6 "2001:db8:ffff::11"
+#define S1_LL "fe80::11"
+#define S2_6 "2001:db8:ffff::12"
+#define S2_LL "fe80::12"
+/* an IOS spoke's link-local (EUI-64), as its registrations carry it */
+#define IOS_LL "fe80::f816:3eff:fe91:8a8a"
+
+static struct nhrp_afi_conf *conf6(void)
+{
+	return &nhrp_if(gre)->afi[NHRP_AFI_IP6];
+}
+
+/* gre1 with IPv6 only (ll NULL: no link-local address yet) */
+static void station6(const char *nbma, const char *tun, const char *ll,
+		     const char *lan, const char *lan_net)
+{
+	gre = fake_gre("gre1", GRE, nbma, tun);
+	if (ll)
+		fake_if_addr(gre, ll);
+	fake_if("lan0", LAN, lan, NULL);
+	fake_route_add("2001:db8:ffff::/64", NULL, GRE);
+	fake_route_add("fe80::/64", NULL, GRE);
+	fake_route_add(lan_net, NULL, LAN);
+	conf()->network_id = 0;
+	conf6()->network_id = 1;
+	conf6()->holdtime = 600;
+	nhrp_if_update(gre);
+}
+
+static void hub6(void)
+{
+	station6(HUB_NBMA, HUB6 "/64", HUB_LL "/64", "2001:db8:10::1/64",
+		 "2001:db8:10::/64");
+	fake_route_add("2001:db8:11::/64", S1_6, GRE);
+	fake_route_add("2001:db8:12::/64", S2_6, GRE);
+}
+
+/* a Registration Request as an IOS spoke sends it over IPv6 (the shape
+ * of a real IOS capture: U and NAT flags, one CIE with the link-local
+ * address and the spoke's NBMA address, prefix 128, MTU 17916, holding
+ * time 7200, preference 255; Responder, transit records, Cisco NAT
+ * extension with the hub's addresses) */
+static void regreq6(struct nhrp_pkt *p, const char *nbma, const char *proto,
+		    const char *ll, uint32_t reqid, uint16_t holdtime,
+		    bool unique)
+{
+	struct nhrp_cie *cie;
+	struct nhrp_ext *e;
+
+	fake_pkt(p, NHRP_PKT_REG_REQ, nbma, proto, HUB6, reqid);
+	p->flags = NHRP_FLAG_NAT | (unique ? NHRP_FLAG_REG_UNIQUE : 0);
+	cie = fake_cie(p, &p->cie, 0, 128, holdtime, nbma, ll);
+	cie->mtu = 17916;
+	cie->pref = 255;
+	nhrp_ext_add(p, NHRP_EXT_RESPONDER | NHRP_EXT_COMPULSORY);
+	nhrp_ext_add(p, NHRP_EXT_FWD_TRANSIT | NHRP_EXT_COMPULSORY);
+	nhrp_ext_add(p, NHRP_EXT_REV_TRANSIT | NHRP_EXT_COMPULSORY);
+	e = nhrp_ext_add(p, NHRP_EXT_NAT_ADDRESS);
+	cie = fake_cie(p, &e->cie, 0, 128, 0, HUB_NBMA, HUB6);
+	cie->mtu = 17916;
+	cie->pref = 255;
+	nhrp_ext_add(p, NHRP_EXT_END | NHRP_EXT_COMPULSORY);
+}
+
+/* the reply's code for the link-local CIE (-1: no reply) */
+static int do_register6(const char *nbma, const char *proto, const char *ll,
+			uint16_t holdtime, bool unique)
+{
+	static uint32_t id = 300;
+	struct nhrp_pkt p;
+	struct fake_sent *s;
+
+	regreq6(&p, nbma, proto, ll, ++id, holdtime, unique);
+	fake_recv(gre, nbma, &p);
+	s = fake_sent_pop_type(NHRP_PKT_REG_REPLY);
+	if (!s || s->pkt.reqid != id || !s->pkt.cie.count)
+		return -1;
+	return NHRP_CIE(&s->pkt, s->pkt.cie, 0)->code;
+}
+
+static bool bound_to(const char *proto, const char *nbma)
+{
+	struct nhrp_cache *c = cache(proto);
+	struct ipaddr a = ip4(nbma);
+	const struct ipaddr *k = fake_neigh(GRE, proto);
+
+	return c && c->type == NHRP_CACHE_DYNAMIC && c->peer &&
+	       ipaddr_cmp(&c->peer->nbma, &a) == 0 && k &&
+	       ipaddr_cmp(k, &a) == 0;
+}
+
+static void test_ipv6_ios_registration(void)
+{
+	struct fake_sent *s;
+	struct nhrp_pkt p;
+	struct nhrp_cie *cie;
+	int i;
+
+	hub6();
+	/* what an IOS spoke sends: its address as the source, its
+	 * link-local address in the CIE */
+	regreq6(&p, S1_NBMA, S1_6, IOS_LL, 5, 7200, true);
+	fake_recv(gre, S1_NBMA, &p);
+	s = fake_sent_pop_type(NHRP_PKT_REG_REPLY);
+	REQUIRE(s);
+	CHECK(nbma_is(s, S1_NBMA));
+	CHECK_EQ(s->pkt.pro_type, NHRP_PRO_IPV6);
+	CHECK_EQ(s->pkt.reqid, 5);
+	CHECK(is_addr(&s->pkt.src_proto, S1_6));
+	CHECK(is_addr(&s->pkt.dst_proto, HUB6));
+	/* as an IOS hub answers: the spoke's CIE, then ours with our
+	 * link-local address */
+	REQUIRE(s->pkt.cie.count == 2);
+	cie = NHRP_CIE(&s->pkt, s->pkt.cie, 0);
+	CHECK_EQ(cie->code, NHRP_CODE_SUCCESS);
+	CHECK(is_addr(&cie->proto, IOS_LL));
+	CHECK(is_addr(&cie->nbma, S1_NBMA));
+	cie = NHRP_CIE(&s->pkt, s->pkt.cie, 1);
+	CHECK_EQ(cie->code, NHRP_CODE_SUCCESS);
+	CHECK(is_addr(&cie->proto, HUB_LL));
+	CHECK(is_addr(&cie->nbma, HUB_NBMA));
+	CHECK_EQ(cie->prefix_len, 128);
+	CHECK_EQ(cie->holdtime, 600);
+	CHECK_EQ(cie->mtu, 1476);
+	CHECK_EQ(cie->pref, 255);
+	i = nhrp_ext_find(&s->pkt, NHRP_EXT_RESPONDER);
+	REQUIRE(i >= 0 && s->pkt.ext[i].cie.count == 1);
+	CHECK(is_addr(&NHRP_CIE(&s->pkt, s->pkt.ext[i].cie, 0)->proto, HUB6));
+	/* both bound to the spoke's NBMA address, in the kernel too */
+	CHECK(bound_to(S1_6, S1_NBMA));
+	CHECK(bound_to(IOS_LL, S1_NBMA));
+	CHECK(cache(S1_6)->peer == cache(IOS_LL)->peer);
+	CHECK_EQ(peer(S1_NBMA)->ndynamic, 2);
+	CHECK_EQ(cache(IOS_LL)->holdtime, 7200);
+	CHECK_EQ(fake_neigh_count(), 2);
+	/* the refresh: the same */
+	CHECK_EQ(do_register6(S1_NBMA, S1_6, IOS_LL, 7200, true), 0);
+	CHECK_EQ(peer(S1_NBMA)->ndynamic, 2);
+	/* a resolution for the link-local goes to its owner */
+	{
+		struct nhrp_pkt r;
+
+		CHECK_EQ(do_register6(S2_NBMA, S2_6, S2_LL, 600, true), 0);
+		fake_pkt(&r, NHRP_PKT_RES_REQ, S2_NBMA, S2_6, IOS_LL, 77);
+		r.flags = NHRP_FLAG_RES_Q | NHRP_FLAG_RES_A;
+		fake_cie(&r, &r.cie, 0, 128, 600, NULL, NULL);
+		fake_exts(&r, NULL);
+		fake_recv(gre, S2_NBMA, &r);
+		s = fake_sent_pop_type(NHRP_PKT_RES_REQ);
+		REQUIRE(s);
+		CHECK(nbma_is(s, S1_NBMA));
+		CHECK_EQ(nhrp_ext_transit_count(&s->pkt, NHRP_EXT_FWD_TRANSIT),
+			 1);
+	}
+	/* both expire together */
+	fake_run(7201);
+	CHECK(!cache(S1_6));
+	CHECK(!cache(IOS_LL));
+	CHECK(!peer(S1_NBMA));
+}
+
+static void test_ipv6_linklocal_refused(void)
+{
+	struct nhrp_pkt p;
+	struct fake_sent *s;
+
+	hub6();
+	CHECK_EQ(do_register6(S1_NBMA, S1_6, S1_LL, 600, true), 0);
+	/* another station's link-local address: refused, unique or not,
+	 * and the asker's own address is not bound either */
+	CHECK_EQ(do_register6(S2_NBMA, S2_6, S1_LL, 600, true),
+		 NHRP_CODE_ALREADY_REGISTERED);
+	CHECK_EQ(do_register6(S2_NBMA, S2_6, S1_LL, 600, false),
+		 NHRP_CODE_ALREADY_REGISTERED);
+	CHECK(!cache(S2_6));
+	CHECK(bound_to(S1_LL, S1_NBMA));
+	/* nor withdrawn by it */
+	CHECK_EQ(do_register6(S2_NBMA, S2_6, S1_LL, 0, false),
+		 NHRP_CODE_ALREADY_REGISTERED);
+	CHECK(bound_to(S1_LL, S1_NBMA));
+	/* ours */
+	CHECK_EQ(do_register6(S2_NBMA, S2_6, HUB_LL, 600, false),
+		 NHRP_CODE_ALREADY_REGISTERED);
+	CHECK_EQ(cache(HUB_LL)->type, NHRP_CACHE_LOCAL);
+	/* a CIE that names another NBMA address than the registrant's */
+	regreq6(&p, S2_NBMA, S2_6, S2_LL, 400, 600, true);
+	nhrp_addr_set(&NHRP_CIE(&p, p.cie, 0)->nbma,
+		      (uint8_t[]){198, 51, 100, 99}, 4);
+	fake_recv(gre, S2_NBMA, &p);
+	s = fake_sent_pop_type(NHRP_PKT_REG_REPLY);
+	REQUIRE(s);
+	CHECK_EQ(NHRP_CIE(&s->pkt, s->pkt.cie, 0)->code,
+		 NHRP_CODE_ADMIN_PROHIBITED);
+	CHECK_EQ(s->pkt.cie.count, 1); /* nothing of ours for a refusal */
+	CHECK(!cache(S2_LL) && !cache(S2_6));
+	/* a link-local address beside one outside the tunnel's network */
+	CHECK_EQ(do_register6(S2_NBMA, "2001:db8:99::2", S2_LL, 600, true),
+		 NHRP_CODE_ADMIN_PROHIBITED);
+	CHECK(!cache(S2_LL));
+	/* a link-local address alone as a CIE of IPv4 registrations is
+	 * outside the network: the old rule */
+	CHECK(!peer(S2_NBMA));
+	CHECK_EQ(fake_neigh_count(), 2);
+}
+
+static void test_ipv6_linklocal_moves_with_its_station(void)
+{
+	struct ipaddr moved = ip4("198.51.100.7");
+
+	hub6();
+	/* without the unique flag the station may come back from another
+	 * NBMA address: its link-local address moves with it */
+	CHECK_EQ(do_register6(S1_NBMA, S1_6, S1_LL, 600, false), 0);
+	CHECK_EQ(do_register6("198.51.100.7", S1_6, S1_LL, 600, false), 0);
+	CHECK(bound_to(S1_6, "198.51.100.7"));
+	CHECK(bound_to(S1_LL, "198.51.100.7"));
+	CHECK(!peer(S1_NBMA));
+	CHECK(ipaddr_cmp(fake_neigh(GRE, S1_LL), &moved) == 0);
+	/* but not with another station's address */
+	CHECK_EQ(do_register6(S2_NBMA, S2_6, S1_LL, 600, false),
+		 NHRP_CODE_ALREADY_REGISTERED);
+	/* the owner's purge of its address takes the link-local one */
+	{
+		struct nhrp_pkt p;
+
+		fake_pkt(&p, NHRP_PKT_PURGE_REQ, "198.51.100.7", S1_6, HUB6,
+			 90);
+		p.flags = NHRP_FLAG_PURGE_N;
+		fake_cie(&p, &p.cie, 0, 128, 0, NULL, S1_6);
+		nhrp_ext_add(&p, NHRP_EXT_END | NHRP_EXT_COMPULSORY);
+		fake_recv(gre, "198.51.100.7", &p);
+	}
+	CHECK(!cache(S1_6));
+	CHECK(!cache(S1_LL));
+	CHECK(!fake_neigh(GRE, S1_LL));
+	CHECK(!peer("198.51.100.7"));
+}
+
+static void add_nhs6(const char *proto, const char *nbma)
+{
+	struct nhrp_nhs_conf *n = nhrp_conf_alloc(sizeof(*n));
+
+	n->proto = ip4(proto);
+	strlcpy(n->nbma, nbma, sizeof(n->nbma));
+	nhrp_nhs_list_add_tail(&conf6()->nhs, n);
+}
+
+/* the hub answers our pending IPv6 Registration Request as IOS does:
+ * our CIE, then its own with its link-local address */
+static void answer_registration6(void)
+{
+	struct fake_sent *s = fake_sent_pop_type(NHRP_PKT_REG_REQ);
+	struct nhrp_pkt *p;
+	int i;
+
+	REQUIRE(s);
+	p = &s->pkt;
+	p->type = NHRP_PKT_REG_REPLY;
+	fake_cie(p, &p->cie, 0, 128, 600, HUB_NBMA, HUB_LL);
+	i = nhrp_ext_find(p, NHRP_EXT_RESPONDER);
+	if (i >= 0)
+		fake_cie(p, &p->ext[i].cie, 0, 128, 600, HUB_NBMA, HUB6);
+	fake_recv(gre, HUB_NBMA, p);
+}
+
+/* spoke (1 or 2) registered with the hub over IPv6 */
+static void spoke6_up(int n)
+{
+	if (n == 1) {
+		station6(S1_NBMA, S1_6 "/64", S1_LL "/64", "2001:db8:11::1/64",
+			 "2001:db8:11::/64");
+	} else {
+		station6(S2_NBMA, S2_6 "/64", S2_LL "/64", "2001:db8:12::1/64",
+			 "2001:db8:12::/64");
+	}
+	fake_route_add("2001:db8::/32", HUB6, GRE);
+	add_nhs6(HUB6, HUB_NBMA);
+	nhrp_if_update(gre);
+	fake_run(0);
+	answer_registration6();
+	fake_sent_clear();
+}
+
+static void test_ipv6_nhc_registers_linklocal(void)
+{
+	struct fake_sent *s;
+	struct nhrp_cie *cie;
+	struct ipaddr hub = ip4(HUB_NBMA);
+
+	/* no link-local address yet: our address alone */
+	station6(S1_NBMA, S1_6 "/64", NULL, "2001:db8:11::1/64",
+		 "2001:db8:11::/64");
+	add_nhs6(HUB6, HUB_NBMA);
+	nhrp_if_update(gre);
+	fake_run(0);
+	s = fake_sent_pop_type(NHRP_PKT_REG_REQ);
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.pro_type, NHRP_PRO_IPV6);
+	REQUIRE(s->pkt.cie.count == 1);
+	CHECK(is_addr(&NHRP_CIE(&s->pkt, s->pkt.cie, 0)->proto, S1_6));
+	/* it comes: registered at once, as IOS registers it (our address
+	 * as the source, the link-local one in the CIE) */
+	fake_sent_clear();
+	fake_if_addr(gre, S1_LL "/64");
+	fake_run(0);
+	s = fake_sent_pop_type(NHRP_PKT_REG_REQ);
+	REQUIRE(s);
+	CHECK(nbma_is(s, HUB_NBMA));
+	CHECK(is_addr(&s->pkt.src_proto, S1_6));
+	CHECK(is_addr(&s->pkt.dst_proto, HUB6));
+	REQUIRE(s->pkt.cie.count == 1);
+	cie = NHRP_CIE(&s->pkt, s->pkt.cie, 0);
+	CHECK(is_addr(&cie->proto, S1_LL));
+	CHECK(is_addr(&cie->nbma, S1_NBMA));
+	CHECK_EQ(cie->holdtime, 600);
+	/* the reply's second CIE: the hub's link-local address, bound to
+	 * the hub, in the kernel (the next hop of its RIPng routes) */
+	fake_sent_clear();
+	fake_run(1.5);
+	answer_registration6();
+	REQUIRE(first_nhs());
+	CHECK_EQ(first_nhs()->status, NHS_UP);
+	REQUIRE(cache(HUB6) && cache(HUB_LL));
+	CHECK_EQ(cache(HUB6)->type, NHRP_CACHE_NHS);
+	CHECK_EQ(cache(HUB_LL)->type, NHRP_CACHE_NHS);
+	CHECK(cache(HUB_LL)->peer == cache(HUB6)->peer);
+	CHECK(fake_neigh(GRE, HUB_LL) &&
+	      ipaddr_cmp(fake_neigh(GRE, HUB_LL), &hub) == 0);
+	/* our own link-local address is ours */
+	CHECK_EQ(cache(S1_LL)->type, NHRP_CACHE_LOCAL);
+	/* the server goes from the configuration: both go */
+	nhrp_if_conf_clear(nhrp_if(gre));
+	conf6()->network_id = 1;
+	nhrp_if_update(gre);
+	CHECK(!cache(HUB6));
+	CHECK(!cache(HUB_LL));
+	CHECK(!fake_neigh(GRE, HUB_LL));
+}
+
+/* our spoke (gre1) and our hub (gre2) in one process, the packets
+ * carried between them by hand: the hub binds what the spoke registers,
+ * the spoke binds the hub's link-local address */
+static void test_ipv6_our_spoke_at_our_hub(void)
+{
+	struct interface *hubif;
+	struct fake_sent *s;
+	struct ipaddr a;
+	struct nhrp_cache *c;
+
+	station6(S1_NBMA, S1_6 "/64", S1_LL "/64", "2001:db8:11::1/64",
+		 "2001:db8:11::/64");
+	add_nhs6(HUB6, HUB_NBMA);
+	nhrp_if_update(gre);
+	hubif = fake_gre("gre2", 20, HUB_NBMA, HUB6 "/64");
+	fake_if_addr(hubif, HUB_LL "/64");
+	nhrp_if(hubif)->afi[NHRP_AFI_IP].network_id = 0;
+	nhrp_if(hubif)->afi[NHRP_AFI_IP6].network_id = 1;
+	nhrp_if_update(hubif);
+	fake_run(0);
+	s = fake_sent_pop_type(NHRP_PKT_REG_REQ);
+	REQUIRE(s && s->ifindex == GRE);
+	fake_recv_raw(hubif, S1_NBMA, s->buf, s->len);
+	s = fake_sent_pop_type(NHRP_PKT_REG_REPLY);
+	REQUIRE(s && s->ifindex == 20);
+	CHECK(nbma_is(s, S1_NBMA));
+	CHECK_EQ(s->pkt.cie.count, 2);
+	a = ip4(S1_6);
+	c = nhrp_cache_find(hubif, &a);
+	CHECK(c && c->type == NHRP_CACHE_DYNAMIC);
+	a = ip4(S1_LL);
+	c = nhrp_cache_find(hubif, &a);
+	CHECK(c && c->type == NHRP_CACHE_DYNAMIC);
+	CHECK(fake_neigh(20, S1_LL));
+	fake_recv_raw(gre, HUB_NBMA, s->buf, s->len);
+	REQUIRE(first_nhs());
+	CHECK_EQ(first_nhs()->status, NHS_UP);
+	REQUIRE(cache(HUB_LL));
+	CHECK_EQ(cache(HUB_LL)->type, NHRP_CACHE_NHS);
+	CHECK(fake_neigh(GRE, HUB_LL));
+}
+
+static void test_ipv6_resolution_linklocal(void)
+{
+	struct ipaddr s2ll = ip4(S2_LL);
+	struct fake_sent *s;
+	struct nhrp_pkt req, p;
+
+	/* spoke1: RIPng's next hop is spoke2's link-local address; the
+	 * kernel asks for it (phase 2 over IPv6) */
+	spoke6_up(1);
+	nhrp_sys_neigh_probe_in(gre, &s2ll);
+	fake_run(0);
+	s = fake_sent_pop_type(NHRP_PKT_RES_REQ);
+	REQUIRE(s);
+	CHECK(nbma_is(s, HUB_NBMA));
+	CHECK_EQ(s->pkt.pro_type, NHRP_PRO_IPV6);
+	CHECK(is_addr(&s->pkt.dst_proto, S2_LL));
+	CHECK(is_addr(&s->pkt.src_proto, S1_6));
+	req = s->pkt;
+	/* a link-local responder for another address: refused */
+	p = req;
+	reply_as(&p, S2_NBMA, 128, S2_NBMA, "fe80::99");
+	CHECK(!cache("fe80::99"));
+	CHECK_EQ(cache(S2_LL)->type, NHRP_CACHE_NEGATIVE);
+	nhrp_cache_del(cache(S2_LL));
+	/* for itself: bound, in the kernel, no route */
+	nhrp_sys_neigh_probe_in(gre, &s2ll);
+	fake_run(0);
+	s = fake_sent_pop_type(NHRP_PKT_RES_REQ);
+	REQUIRE(s);
+	p = s->pkt;
+	reply_as(&p, S2_NBMA, 128, S2_NBMA, S2_LL);
+	REQUIRE(cache(S2_LL));
+	CHECK_EQ(cache(S2_LL)->type, NHRP_CACHE_CACHED);
+	CHECK(fake_neigh(GRE, S2_LL));
+	CHECK_EQ(fake_routes_installed(), 0);
+}
+
+static void test_ipv6_resolution_answered_for_linklocal(void)
+{
+	struct fake_sent *s;
+	struct nhrp_pkt p;
+
+	/* spoke2: the hub passes on a resolution for our link-local
+	 * address; we answer it, straight to the requester */
+	spoke6_up(2);
+	fake_pkt(&p, NHRP_PKT_RES_REQ, S1_NBMA, S1_6, S2_LL, 88);
+	p.flags = NHRP_FLAG_RES_Q | NHRP_FLAG_RES_A;
+	p.hopcnt = 254;
+	fake_cie(&p, &p.cie, 0, 128, 600, NULL, NULL);
+	fake_exts(&p, NULL);
+	fake_cie(&p, &p.ext[nhrp_ext_find(&p, NHRP_EXT_FWD_TRANSIT)].cie, 0,
+		 128, 600, HUB_NBMA, HUB6);
+	fake_recv(gre, HUB_NBMA, &p);
+	s = fake_sent_pop_type(NHRP_PKT_RES_REPLY);
+	REQUIRE(s);
+	CHECK(nbma_is(s, S1_NBMA));
+	REQUIRE(s->pkt.cie.count == 1);
+	CHECK_EQ(NHRP_CIE(&s->pkt, s->pkt.cie, 0)->code, NHRP_CODE_SUCCESS);
+	CHECK(is_addr(&NHRP_CIE(&s->pkt, s->pkt.cie, 0)->proto, S2_LL));
+	CHECK(is_addr(&NHRP_CIE(&s->pkt, s->pkt.cie, 0)->nbma, S2_NBMA));
+	CHECK_EQ(NHRP_CIE(&s->pkt, s->pkt.cie, 0)->prefix_len, 128);
+	/* and learnt the requester on the way */
+	REQUIRE(cache(S1_6));
+	CHECK_EQ(cache(S1_6)->type, NHRP_CACHE_CACHED);
+}
+
+/* an IPv6 packet from src to dst as a hub quotes it: 40 + 8 bytes */
+static void ip6_packet(uint8_t *pkt, size_t len, const char *src,
+		       const char *dst)
+{
+	struct ipaddr s = ip4(src), d = ip4(dst);
+
+	memset(pkt, 0, len);
+	pkt[0] = 0x60;
+	pkt[5] = len - 40;
+	pkt[6] = 58; /* ICMPv6 */
+	pkt[7] = 63;
+	memcpy(pkt + 8, &s.ipaddr_v6, 16);
+	memcpy(pkt + 24, &d.ipaddr_v6, 16);
+}
+
+/* the hub's Traffic Indication for traffic from our LAN to dst */
+static void traffic_indication6(const char *dst)
+{
+	uint8_t ip[48];
+	struct nhrp_pkt p;
+
+	ip6_packet(ip, sizeof(ip), "2001:db8:11::5", dst);
+	fake_pkt(&p, NHRP_PKT_TRAFFIC, HUB_NBMA, HUB6, "2001:db8:11::5", 0);
+	p.body = ip;
+	p.body_len = sizeof(ip);
+	nhrp_ext_add(&p, NHRP_EXT_END | NHRP_EXT_COMPULSORY);
+	fake_recv(gre, HUB_NBMA, &p);
+}
+
+/* spoke1 resolving 2001:db8:12::5 on the hub's Traffic Indication (phase
+ * 3 over IPv6): the request it sent */
+static struct fake_sent *spoke1_resolving6(void)
+{
+	spoke6_up(1);
+	conf6()->shortcut = true;
+	traffic_indication6("2001:db8:12::5");
+	fake_run(0);
+	return fake_sent_pop_type(NHRP_PKT_RES_REQ);
+}
+
+static void test_ipv6_shortcut_phase3(void)
+{
+	struct fake_sent *s = spoke1_resolving6();
+	struct nhrp_pkt p;
+
+	REQUIRE(s);
+	CHECK(nbma_is(s, HUB_NBMA));
+	CHECK_EQ(s->pkt.pro_type, NHRP_PRO_IPV6);
+	CHECK(is_addr(&s->pkt.dst_proto, "2001:db8:12::5"));
+	CHECK_EQ(NHRP_CIE(&s->pkt, s->pkt.cie, 0)->prefix_len, 128);
+	/* spoke2 answers as the egress for its /64 */
+	p = s->pkt;
+	reply_as(&p, S2_NBMA, 64, S2_NBMA, S2_6);
+	REQUIRE(cache(S2_6));
+	CHECK_EQ(cache(S2_6)->type, NHRP_CACHE_CACHED);
+	CHECK(fake_neigh(GRE, S2_6));
+	CHECK(fake_route_installed("2001:db8:12::/64", S2_6));
+	/* covered now: another indication for it asks nothing */
+	fake_sent_clear();
+	traffic_indication6("2001:db8:12::9");
+	fake_run(1);
+	CHECK_EQ(fake_sent_count(), 0);
+}
+
+static void test_ipv6_shortcut_too_wide(void)
+{
+	struct fake_sent *s = spoke1_resolving6();
+	struct nhrp_pkt p;
+
+	REQUIRE(s);
+	/* a /8 for IPv6 (the widest allowed by default: /16): no route */
+	p = s->pkt;
+	reply_as(&p, S2_NBMA, 8, S2_NBMA, S2_6);
+	CHECK_EQ(fake_routes_installed(), 0);
+	REQUIRE(cache("2001:db8:12::5"));
+	CHECK_EQ(cache("2001:db8:12::5")->type, NHRP_CACHE_NEGATIVE);
+}
+
+static void test_ipv6_redirect(void)
+{
+	uint8_t ip[64];
+	struct fake_sent *s;
+	nhrp_nflog_cb cb;
+	void *arg;
+
+	hub6();
+	cb = redirect_on(conf6(), &arg);
+	REQUIRE(cb);
+	CHECK_EQ(do_register6(S1_NBMA, S1_6, S1_LL, 600, true), 0);
+	CHECK_EQ(do_register6(S2_NBMA, S2_6, S2_LL, 600, true), 0);
+	ip6_packet(ip, sizeof(ip), "2001:db8:11::5", "2001:db8:12::5");
+	cb(GRE, GRE, ip, sizeof(ip), arg);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.type, NHRP_PKT_TRAFFIC);
+	CHECK_EQ(s->pkt.pro_type, NHRP_PRO_IPV6);
+	CHECK(nbma_is(s, S1_NBMA));
+	CHECK(is_addr(&s->pkt.src_proto, HUB6));
+	CHECK(is_addr(&s->pkt.dst_proto, "2001:db8:11::5"));
+	CHECK_EQ(s->pkt.body_len, 48);
+	CHECK(memcmp(s->pkt.body, ip, 48) == 0);
+	/* the same /64 pair: not again for 15 s */
+	ip6_packet(ip, sizeof(ip), "2001:db8:11::6", "2001:db8:12::7");
+	nhrp_traffic_redirect(GRE, ip, sizeof(ip));
+	CHECK_EQ(fake_sent_count(), 0);
+	/* another pair: at once */
+	ip6_packet(ip, sizeof(ip), "2001:db8:12::5", "2001:db8:11::5");
+	nhrp_traffic_redirect(GRE, ip, sizeof(ip));
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK(nbma_is(s, S2_NBMA));
+	/* IPv4 redirect is off on this interface: an IPv4 packet is not
+	 * redirected */
+	{
+		uint8_t ip4pkt[48] = {0x45, 0, 0, 48, 0, 0, 0, 0, 63, 1,
+				      0, 0, 10, 1, 0, 5, 10, 2, 0, 5};
+
+		nhrp_traffic_redirect(GRE, ip4pkt, sizeof(ip4pkt));
+		CHECK_EQ(fake_sent_count(), 0);
+	}
+}
+
+/* the one's complement sum over the IPv6 pseudo header and the UDP
+ * datagram of pkt: 0xffff when its checksum is whole */
+static unsigned int udp6_sum(const uint8_t *pkt)
+{
+	unsigned int ulen = (pkt[44] << 8) | pkt[45];
+	uint32_t sum = 0;
+
+	for (unsigned int i = 8; i < 40; i += 2)
+		sum += (pkt[i] << 8) | pkt[i + 1];
+	sum += ulen + 17;
+	for (unsigned int i = 0; i < ulen; i += 2)
+		sum += (pkt[40 + i] << 8) |
+		       (i + 1 < ulen ? pkt[40 + i + 1] : 0);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+static void test_ipv6_multicast_replication(void)
+{
+	struct nhrp_mcast_conf *mc;
+	/* RIPng from our link-local address to ff02::9, a partial checksum
+	 * (as a GRE device with tx offload leaves it) */
+	uint8_t ripng[40 + 8 + 24] = {0x60, 0, 0, 0, 0, 32, 17, 255};
+	unsigned int to_s1 = 0, to_s2 = 0, to_static = 0, n;
+	struct ipaddr src = ip4(HUB_LL), dst = ip4("ff02::9");
+	struct fake_sent *s;
+
+	memcpy(ripng + 8, &src.ipaddr_v6, 16);
+	memcpy(ripng + 24, &dst.ipaddr_v6, 16);
+	ripng[40] = 0x02, ripng[41] = 0x09, ripng[42] = 0x02, ripng[43] = 0x09;
+	ripng[45] = 32;
+	ripng[46] = 0x12, ripng[47] = 0x34;
+	ripng[48] = 2, ripng[49] = 1; /* response, version 1 */
+	ripng[52] = 0x20, ripng[53] = 0x01, ripng[54] = 0x0d, ripng[55] = 0xb8;
+	ripng[70] = 64, ripng[71] = 1;
+	hub6();
+	mc = nhrp_conf_alloc(sizeof(*mc));
+	mc->dynamic = true;
+	nhrp_mcast_list_add_tail(&conf6()->mcast, mc);
+	mc = nhrp_conf_alloc(sizeof(*mc));
+	mc->addr = ip4("192.0.2.77");
+	nhrp_mcast_list_add_tail(&conf6()->mcast, mc);
+	/* a spoke with its address and its link-local one: one copy */
+	CHECK_EQ(do_register6(S1_NBMA, S1_6, S1_LL, 600, true), 0);
+	CHECK_EQ(do_register6(S2_NBMA, S2_6, S2_LL, 600, true), 0);
+	CHECK(udp6_sum(ripng) != 0xffff);
+	n = nhrp_multicast_send(GRE, ripng, sizeof(ripng));
+	CHECK_EQ(n, 3);
+	while ((s = fake_sent_pop())) {
+		CHECK_EQ(s->ethertype, 0x86dd);
+		CHECK_EQ(s->len, sizeof(ripng));
+		CHECK_EQ(udp6_sum(s->buf), 0xffff);
+		count_copy(s, &to_s1, &to_s2, &to_static);
+	}
+	CHECK_EQ(to_s1, 1);
+	CHECK_EQ(to_s2, 1);
+	CHECK_EQ(to_static, 1);
+	/* IPv4 multicast: `ip nhrp map multicast` is not configured, and
+	 * IPv4 NHRP is off here */
+	{
+		uint8_t rip[32] = {0x45, 0, 0, 32, 0, 0, 0x40, 0, 1, 17, 0, 0,
+				   10, 255, 0, 1, 224, 0, 0, 9, 2, 8, 2, 8,
+				   0, 12};
+
+		CHECK_EQ(nhrp_multicast_send(GRE, rip, sizeof(rip)), 0);
+	}
+}
+
+static void test_udp6_checksum_negative_control(void)
+{
+	uint8_t pkt[40 + 12] = {0x60, 0, 0, 0, 0, 12, 17, 1};
+	uint8_t fixed[sizeof(pkt)];
+	struct ipaddr a = ip4("fe80::1"), b = ip4("ff02::9");
+
+	memcpy(pkt + 8, &a.ipaddr_v6, 16);
+	memcpy(pkt + 24, &b.ipaddr_v6, 16);
+	pkt[45] = 12;
+	pkt[46] = 0x12, pkt[47] = 0x34;
+	pkt[48] = 1, pkt[49] = 2, pkt[50] = 3, pkt[51] = 4;
+	memcpy(fixed, pkt, sizeof(pkt));
+	nhrp_fix_udp6_checksum(fixed, sizeof(fixed));
+	CHECK(memcmp(fixed + 46, pkt + 46, 2) != 0);
+	CHECK_EQ(udp6_sum(fixed), 0xffff);
+	/* idempotent */
+	memcpy(pkt, fixed, sizeof(pkt));
+	nhrp_fix_udp6_checksum(fixed, sizeof(fixed));
+	CHECK(memcmp(fixed, pkt, sizeof(pkt)) == 0);
+	/* a flipped bit of the source address changes it */
+	fixed[23] ^= 1;
+	CHECK(udp6_sum(fixed) != 0xffff);
+	nhrp_fix_udp6_checksum(fixed, sizeof(fixed));
+	CHECK_EQ(udp6_sum(fixed), 0xffff);
+	/* not UDP (next header ICMPv6): left alone */
+	memcpy(pkt, fixed, sizeof(pkt));
+	pkt[6] = fixed[6] = 58;
+	fixed[46] ^= 0xff;
+	pkt[46] ^= 0xff;
+	nhrp_fix_udp6_checksum(fixed, sizeof(fixed));
+	CHECK(memcmp(fixed, pkt, sizeof(pkt)) == 0);
+}
+
 static const struct fake_test tests[] = {
 	{"reg_accept", test_reg_accept},
 	{"reg_unique_conflict", test_reg_unique_conflict},
@@ -2076,6 +2769,18 @@ static const struct fake_test tests[] = {
 	{"peer_lifetime", test_peer_lifetime},
 	{"interface_gone", test_interface_gone},
 	{"fuzz_other_nbma_family_dropped", test_fuzz_other_nbma_family_dropped},
+	{"ipv6_ios_registration", test_ipv6_ios_registration},
+	{"ipv6_linklocal_refused", test_ipv6_linklocal_refused},
+	{"ipv6_linklocal_moves_with_its_station", test_ipv6_linklocal_moves_with_its_station},
+	{"ipv6_nhc_registers_linklocal", test_ipv6_nhc_registers_linklocal},
+	{"ipv6_our_spoke_at_our_hub", test_ipv6_our_spoke_at_our_hub},
+	{"ipv6_resolution_linklocal", test_ipv6_resolution_linklocal},
+	{"ipv6_resolution_answered_for_linklocal", test_ipv6_resolution_answered_for_linklocal},
+	{"ipv6_shortcut_phase3", test_ipv6_shortcut_phase3},
+	{"ipv6_shortcut_too_wide", test_ipv6_shortcut_too_wide},
+	{"ipv6_redirect", test_ipv6_redirect},
+	{"ipv6_multicast_replication", test_ipv6_multicast_replication},
+	{"udp6_checksum_negative_control", test_udp6_checksum_negative_control},
 	{NULL, NULL},
 };
 

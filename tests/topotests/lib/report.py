@@ -10,11 +10,15 @@ from .util import tail
 
 # per running daemon, through its vty socket
 SHOW_COMMANDS = {
-    "nhrpd": ["show ip nhrp cache", "show ip nhrp nhs", "show ip nhrp shortcut", "show dmvpn"],
-    "zebra": ["show interface brief", "show ip route"],
+    "nhrpd": ["show ip nhrp cache", "show ip nhrp nhs", "show ip nhrp shortcut",
+              "show ipv6 nhrp cache", "show ipv6 nhrp nhs", "show ipv6 nhrp shortcut",
+              "show dmvpn"],
+    "zebra": ["show interface brief", "show ip route", "show ipv6 route"],
     "ripd": ["show ip rip"],
+    "ripngd": ["show ipv6 ripng"],
 }
-KERNEL_COMMANDS = "ip -br addr; ip route; ip neigh; ip -d link show type gre 2>/dev/null | head -20"
+KERNEL_COMMANDS = ("ip -br addr; ip route; ip -6 route; ip neigh; "
+                   "ip -d link show type gre 2>/dev/null | head -20")
 LOG_LINES = 30
 
 
