@@ -276,7 +276,7 @@ int nhrp_decode(const uint8_t *buf, size_t len, struct nhrp_pkt *p)
 	p->afn = rd16(buf);
 	p->pro_type = rd16(buf + 2);
 	memcpy(p->pro_snap, buf + 4, 5);
-	p->hopcnt = buf[9];
+	p->hopcnt = buf[NHRP_OFF_HOPCNT];
 	p->pktsz = rd16(buf + 10);
 	p->chksum = rd16(buf + 12);
 	p->extoff = rd16(buf + 14);

@@ -117,7 +117,7 @@ static void pass_on(struct nhrp_rx *rx, const struct ipaddr *nbma,
 	struct nhrp_pkt *p = rx->p;
 
 	if (p->hopcnt <= 1) {
-		nhrp_error_send(rx, NHRP_ERR_HOP_COUNT, 0);
+		nhrp_error_send(rx, NHRP_ERR_HOP_COUNT, NHRP_OFF_HOPCNT);
 		return;
 	}
 	p->hopcnt--;
@@ -141,7 +141,10 @@ void nhrp_resolution_request(struct nhrp_rx *rx)
 	    !nhrp_addr_to_ip(&p->src_nbma, &src_nbma))
 		return;
 	if (nhrp_ext_transit_has_us(ifp, rx->afi, p)) {
-		nhrp_error_send(rx, NHRP_ERR_LOOP_DETECTED, 0);
+		/* RFC 2332 5.3: the offset points at the Forward Transit
+		 * NHS Record extension that names us */
+		nhrp_error_send(rx, NHRP_ERR_LOOP_DETECTED,
+				p->ext[nhrp_ext_find(p, NHRP_EXT_FWD_TRANSIT)].off);
 		return;
 	}
 	requester_nbma(rx, &src_proto, &src_nbma, &real);

@@ -747,6 +747,30 @@ static void test_res_forwarded(void)
 	CHECK_EQ(fake_sent_count(), 0);
 }
 
+/* where the Forward Transit extension's header sits in p as sent,
+ * found by walking the encoded bytes (ar$extoff, then type/length
+ * headers), not through the decoder's bookkeeping */
+static unsigned int fwd_transit_off(const struct nhrp_pkt *p)
+{
+	uint8_t buf[2048];
+	int len = nhrp_encode(p, buf, sizeof(buf));
+	unsigned int off;
+
+	if (len < 20)
+		return 0;
+	off = (unsigned int)(buf[14] << 8 | buf[15]);	/* ar$extoff */
+	while (off && off + 4 <= (unsigned int)len) {
+		unsigned int type = (buf[off] << 8 | buf[off + 1]) & 0x3fff;
+
+		if (type == NHRP_EXT_FWD_TRANSIT)
+			return off;
+		if (type == NHRP_EXT_END)
+			break;
+		off += 4 + (unsigned int)(buf[off + 2] << 8 | buf[off + 3]);
+	}
+	return 0;
+}
+
 static void test_res_loop_and_hops(void)
 {
 	struct fake_sent *s;
@@ -765,6 +789,9 @@ static void test_res_loop_and_hops(void)
 	REQUIRE(s);
 	CHECK_EQ(s->pkt.type, NHRP_PKT_ERROR);
 	CHECK_EQ(s->pkt.error_code, NHRP_ERR_LOOP_DETECTED);
+	/* the offset names the Forward Transit extension, not byte 0 */
+	CHECK(fwd_transit_off(&p) > 20);
+	CHECK_EQ(s->pkt.error_offset, fwd_transit_off(&p));
 	CHECK(nbma_is(s, S1_NBMA));
 	/* no hop left to forward it */
 	resreq(&p, S1_NBMA, S1_TUN, "10.2.0.5", 33);
@@ -774,6 +801,7 @@ static void test_res_loop_and_hops(void)
 	REQUIRE(s);
 	CHECK_EQ(s->pkt.type, NHRP_PKT_ERROR);
 	CHECK_EQ(s->pkt.error_code, NHRP_ERR_HOP_COUNT);
+	CHECK_EQ(s->pkt.error_offset, 9);	/* ar$hopcnt */
 	CHECK_EQ(fake_sent_count(), 0);
 }
 
