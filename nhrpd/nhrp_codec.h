@@ -151,6 +151,9 @@ struct nhrp_cies {
 
 #define NHRP_CIE(pkt, list, i) (&(pkt)->pool[(list).first + (i)])
 
+/* offset of ar$hopcnt in the fixed header (error offset of code 15) */
+#define NHRP_OFF_HOPCNT 9
+
 /*
  * One extension.  What nhrp_encode() writes as its value:
  *   End                                  nothing
@@ -162,9 +165,6 @@ struct nhrp_cies {
  * as received.  A type 9 value that is not a list of CIEs (RFC 2735's
  * Device Capabilities share the number) is decoded with `raw` set.
  */
-/* offset of ar$hopcnt in the fixed header (error offset of code 15) */
-#define NHRP_OFF_HOPCNT 9
-
 struct nhrp_ext {
 	uint16_t type;		/* NHRP_EXT_*, without the top two bits */
 	uint16_t flags;		/* NHRP_EXT_COMPULSORY, NHRP_EXT_UBIT */
