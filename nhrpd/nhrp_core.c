@@ -13,7 +13,9 @@
 DEFINE_MGROUP(NHRPD, "NHRP");
 
 unsigned int nhrp_debug_flags;
-struct nhrp_global_conf nhrp_conf;
+struct nhrp_global_conf nhrp_conf = {
+	.packet_buffer = NHRP_PACKET_BUFFER_DEFAULT,
+};
 const struct nhrp_system *nhrp_sys;
 
 uint32_t nhrp_now(void)

@@ -232,6 +232,14 @@ static void nhrp_global_apply_finish(struct nb_cb_apply_finish_args *args)
 	nhrp_event_conf.fail_open =
 		yang_dnode_exists(dnode, "./event-fail-open") &&
 		yang_dnode_get_bool(dnode, "./event-fail-open");
+	if (yang_dnode_exists(dnode, "./packet-buffer")) {
+		uint32_t bytes = yang_dnode_get_uint32(dnode, "./packet-buffer");
+
+		if (bytes != nhrp_conf.packet_buffer) {
+			nhrp_conf.packet_buffer = bytes;
+			nhrp_sys->packet_buffer(bytes);
+		}
+	}
 	nhrp_event_config();
 	nhrp_multicast_config();
 	nhrp_traffic_config();
@@ -334,6 +342,9 @@ const struct frr_yang_module_info frr_nhrpd_info = {
 		{.xpath = NHRP_GLOBAL_XPATH "/event-fail-open",
 		 .cbs = {.modify = NB_MODIFY,
 			 .cli_show = cli_show_nhrp_event_timeout}},
+		{.xpath = NHRP_GLOBAL_XPATH "/packet-buffer",
+		 .cbs = {.modify = NB_MODIFY,
+			 .cli_show = cli_show_nhrp_global}},
 		{.xpath = NULL},
 	},
 };

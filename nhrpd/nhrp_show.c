@@ -418,6 +418,29 @@ static const char *const op_keys[] = {
 	"purgeReply", "errorIndication",   "trafficIndication",
 };
 
+/* the one packet socket of all interfaces: what the kernel dropped before
+ * we could read it (a full receive buffer) */
+static void show_packet_socket(struct vty *vty, json_object *js)
+{
+	struct nhrp_packet_stats ps;
+
+	if (nhrp_sys->packet_stats(&ps) < 0)
+		return;
+	if (js) {
+		json_object *e = json_object_new_object();
+
+		json_object_int_add(e, "received", ps.received);
+		json_object_int_add(e, "dropped", ps.dropped);
+		json_object_int_add(e, "bufferBytes", ps.buffer);
+		json_object_object_add(js, "packetSocket", e);
+		return;
+	}
+	vty_out(vty,
+		"Packet socket: received %" PRIu64 ", dropped %" PRIu64
+		" (receive buffer full; buffer %u bytes)\n",
+		ps.received, ps.dropped, ps.buffer);
+}
+
 DEFPY(show_nhrp_traffic, show_nhrp_traffic_cmd,
       "show ip nhrp traffic [json$json]",
       SHOW_STR IP_STR
@@ -468,6 +491,7 @@ DEFPY(show_nhrp_traffic, show_nhrp_traffic_cmd,
 			st->rx_dropped, st->rx_malformed, st->rx_bad_checksum,
 			st->rx_auth_fail, st->tx_errors);
 	}
+	show_packet_socket(vty, js);
 	if (js)
 		vty_json(vty, js);
 	return CMD_SUCCESS;

@@ -84,6 +84,8 @@ static const struct nhrp_system linux_system = {
 	.authorize = nhrp_event_authorize,
 	.authorize_cancel = nhrp_event_cancel,
 	.capture = nhrp_netfilter_capture,
+	.packet_buffer = nhrp_pktsock_buffer,
+	.packet_stats = nhrp_pktsock_stats,
 };
 
 void nhrp_sys_linux_init(void)

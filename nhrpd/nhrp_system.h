@@ -78,6 +78,13 @@ struct nhrp_event_binding {
 };
 typedef void (*nhrp_event_done_cb)(void *arg, bool accept);
 
+/* the NHRP packet socket's counters since start-up */
+struct nhrp_packet_stats {
+	uint64_t received;	/* taken from the wire by the kernel */
+	uint64_t dropped;	/* lost: the receive buffer was full */
+	uint32_t buffer;	/* the receive buffer as the kernel has it */
+};
+
 struct nhrp_system {
 	/* an NHRP packet (ethertype ETH_P_NHRP) or a data packet (ETH_P_IP,
 	 * ETH_P_IPV6: a multicast copy) out of ifp to the NBMA address nbma */
@@ -125,6 +132,11 @@ struct nhrp_system {
 	 * itself what fails.  Asking for the state there is is a no-op. */
 	void (*capture)(enum nhrp_capture kind, struct interface *ifp, bool on,
 			nhrp_nflog_cb cb, void *arg);
+	/* size the receive buffer of the NHRP packet socket (bytes; the
+	 * system says itself when it cannot) */
+	void (*packet_buffer)(uint32_t bytes);
+	/* the packet socket's counters; -1 when there are none */
+	int (*packet_stats)(struct nhrp_packet_stats *st);
 };
 
 extern const struct nhrp_system *nhrp_sys;

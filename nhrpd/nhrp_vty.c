@@ -733,6 +733,28 @@ DEFPY_YANG(no_nhrp_event_timeout, no_nhrp_event_timeout_cmd,
 	return nb_cli_apply_changes(vty, NULL);
 }
 
+DEFPY_YANG(nhrp_packet_buffer, nhrp_packet_buffer_cmd,
+	   "nhrp packet-buffer (65536-1073741824)$bytes",
+	   NHRP_STR
+	   "Receive buffer of the NHRP packet socket\n"
+	   "Bytes (default 33554432)\n")
+{
+	nb_cli_enqueue_change(vty, NHRP_GLOBAL_XPATH "/packet-buffer",
+			      NB_OP_MODIFY, bytes_str);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(no_nhrp_packet_buffer, no_nhrp_packet_buffer_cmd,
+	   "no nhrp packet-buffer [(65536-1073741824)]",
+	   NO_STR NHRP_STR
+	   "Receive buffer of the NHRP packet socket\n"
+	   "Bytes (default 33554432)\n")
+{
+	nb_cli_enqueue_change(vty, NHRP_GLOBAL_XPATH "/packet-buffer",
+			      NB_OP_DESTROY, NULL);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
 /* running-config: one renderer per node, lines as FRR 8.4's nhrpd writes
  * (`tunnel protection ipsec profile` comes back in this form too) */
 void cli_show_nhrp_protection(struct vty *vty, const struct lyd_node *dnode,
@@ -917,6 +939,8 @@ void nhrp_vty_init(void)
 	install_element(CONFIG_NODE, &no_nhrp_event_socket_cmd);
 	install_element(CONFIG_NODE, &nhrp_event_timeout_cmd);
 	install_element(CONFIG_NODE, &no_nhrp_event_timeout_cmd);
+	install_element(CONFIG_NODE, &nhrp_packet_buffer_cmd);
+	install_element(CONFIG_NODE, &no_nhrp_packet_buffer_cmd);
 
 	install_element(INTERFACE_NODE, &nhrp_network_id_cmd);
 	install_element(INTERFACE_NODE, &no_nhrp_network_id_cmd);

@@ -55,7 +55,12 @@ struct nhrp_global_conf {
 	uint16_t nflog_group;
 	uint16_t mcast_nflog_group;
 	char event_socket[108];
+	/* receive buffer of the NHRP packet socket (`nhrp packet-buffer`) */
+	uint32_t packet_buffer;
 };
+/* room for a registration storm of 10,000 spokes (each request queued
+ * costs the kernel its skb's truesize, 1-4 KB) */
+#define NHRP_PACKET_BUFFER_DEFAULT (32u << 20)
 extern struct nhrp_global_conf nhrp_conf;
 
 /* monotonic seconds, as every timestamp of the daemon */

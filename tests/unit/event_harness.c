@@ -26,7 +26,9 @@ DEFINE_MGROUP(NHRPD, "NHRP");
 
 struct thread_master *master;
 unsigned int nhrp_debug_flags = NHRP_DEBUG_EVENT;
-struct nhrp_global_conf nhrp_conf;
+struct nhrp_global_conf nhrp_conf = {
+	.packet_buffer = NHRP_PACKET_BUFFER_DEFAULT,
+};
 
 #define MAX_TAGS 64
 static struct tag {

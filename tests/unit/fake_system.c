@@ -688,6 +688,21 @@ nhrp_nflog_cb fake_capture_cb(enum nhrp_capture kind, void **arg)
 	return captures[kind].cb;
 }
 
+/* the host has no packet socket: nothing received, nothing dropped */
+static uint32_t packet_buffer;
+
+static void f_packet_buffer(uint32_t bytes)
+{
+	packet_buffer = bytes;
+}
+
+static int f_packet_stats(struct nhrp_packet_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->buffer = packet_buffer;
+	return 0;
+}
+
 static const struct nhrp_system fake_system = {
 	.send = f_send,
 	.neigh = f_neigh,
@@ -704,6 +719,8 @@ static const struct nhrp_system fake_system = {
 	.authorize = f_authorize,
 	.authorize_cancel = f_authorize_cancel,
 	.capture = f_capture,
+	.packet_buffer = f_packet_buffer,
+	.packet_stats = f_packet_stats,
 };
 
 /* ---- packets in ------------------------------------------------------------------- */
