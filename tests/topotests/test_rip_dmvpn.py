@@ -1,15 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""RIPv2 over DMVPN with our nhrpd and FRR's ripd: the seed's topology
-(ripd-glue/README.md).  Hub and two spokes, each with a LAN (lan0,
-10.N.0.1/24), ripd `network gre1` + `network lan0`, `no ip rip
-split-horizon` on the hub's gre1; RIP's multicast leaves gre1 through
-NFLOG to nhrpd, which sends one unicast GRE copy per target (`ip nhrp map
-multicast dynamic` on the hub, the hub's NBMA on a spoke).
+"""RIPv2 over DMVPN with our nhrpd and FRR's ripd: the seed's topology,
+run from exactly the example files in ripd-glue/ (hub-nhrpd.conf,
+hub-ripd.conf, spoke-nhrpd.conf, spoke-ripd.conf; see its README.md).  Hub
+and two spokes, each with a LAN (lan0, 10.N.0.1/24), ripd `network gre1` +
+`network lan0`, `no ip rip split-horizon` on the hub's gre1; RIP's
+multicast leaves gre1 through nhrpd's own netfilter rule to nhrpd, which
+sends one unicast GRE copy per target (`ip nhrp map multicast dynamic` on
+the hub, the hub's NBMA on a spoke).  The test adds no netfilter rule and
+does not set MULTICAST on gre1: the files must be enough.
 
-Timers are short to keep the test fast: `timers basic 5 15 10` (update,
-timeout, garbage; ripd's defaults are 30 180 120), NHRP holding time 30 s.
-gre1 keeps the kernel's default tx checksum offload (on): nhrpd must send
-copies with whole UDP checksums anyway.
+Timers are shortened through vtysh once the daemons run from the files:
+`timers basic 5 15 10` (update, timeout, garbage; ripd's defaults are 30
+180 120), NHRP holding time 30 s (the files say 600).  gre1 keeps the
+kernel's default tx checksum offload (on): nhrpd must send copies with
+whole UDP checksums anyway.
 
 Next hops.  With the tunnel's /24 on every node (the seed), the hub's
 ripd advertises a spoke's LAN to the other spokes with that spoke's tunnel
@@ -30,60 +34,28 @@ import time
 import pytest
 
 from lib import Topology
-from lib.dmvpn import (HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, hub_nflog_rules,
-                       lan_addr, lan_net, spoke_tunnel)
+from lib.dmvpn import (HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, lan_addr, lan_net,
+                       ripd_glue, spoke_tunnel)
 
 pytestmark = pytest.mark.gre
 
 UPDATE, TIMEOUT, GARBAGE = 5, 15, 10
 HOLD = 30
-MCAST_GROUP = 2          # nhrp multicast-nflog-group
-REDIRECT_GROUP = 1       # nhrp nflog-group (traffic indications on the hub)
-# two update intervals, counted from the moment every ripd runs, plus the
-# time one poll takes under TCG (a vtysh round is ~1 s per node)
+# two update intervals, counted from the moment every ripd runs with the
+# short timers, plus the time one poll takes under TCG (a vtysh round is
+# ~1 s per node)
 CONVERGE = 2 * UPDATE + 4
 
-MCAST_RULES = """*filter
-:INPUT ACCEPT [0:0]
-:FORWARD ACCEPT [0:0]
-:OUTPUT ACCEPT [0:0]
--A OUTPUT -o gre1 -d 224.0.0.0/24 -j NFLOG --nflog-group {g}
--A OUTPUT -o gre1 -d 224.0.0.0/24 -j DROP
-COMMIT
-""".format(g=MCAST_GROUP)
+# what the test changes after the daemons started from ripd-glue/*.conf as
+# shipped (ripd's defaults are 30 180 120, the files' holding time 600 s):
+# through vtysh, as an operator would, so the files themselves stay exact
+NHRPD_SHORT = ["interface gre1", " ip nhrp holdtime %d" % HOLD, "exit"]
+RIPD_SHORT = ["router rip", " timers basic %d %d %d" % (UPDATE, TIMEOUT, GARBAGE), "exit"]
+RIPD_DEBUG = ["debug rip events", "debug rip zebra", "debug rip packet"]
 
 
-def nhrpd_hub_conf(redirect=False):
-    lines = ["nhrp multicast-nflog-group %d" % MCAST_GROUP]
-    if redirect:
-        lines.append("nhrp nflog-group %d" % REDIRECT_GROUP)
-    lines += ["interface gre1", " ip nhrp network-id 42", " ip nhrp holdtime %d" % HOLD,
-              " ip nhrp map multicast dynamic"]
-    if redirect:
-        lines.append(" ip nhrp redirect")
-    lines += [" tunnel source eth0", "exit"]
-    return "\n".join(lines) + "\n"
-
-
-def nhrpd_spoke_conf(shortcut=False):
-    lines = ["nhrp multicast-nflog-group %d" % MCAST_GROUP,
-             "interface gre1", " ip nhrp network-id 42", " ip nhrp holdtime %d" % HOLD,
-             " ip nhrp nhs %s nbma %s" % (HUB_TUNNEL, HUB_NBMA),
-             " ip nhrp map multicast %s" % HUB_NBMA,
-             " ip nhrp registration no-unique"]
-    if shortcut:
-        lines.append(" ip nhrp shortcut")
-    lines += [" tunnel source eth0", "exit"]
-    return "\n".join(lines) + "\n"
-
-
-def ripd_conf(hub):
-    lines = ["debug rip events", "debug rip zebra", "debug rip packet"]
-    if hub:
-        lines += ["interface gre1", " no ip rip split-horizon", "exit"]
-    lines += ["router rip", " version 2", " timers basic %d %d %d" % (UPDATE, TIMEOUT, GARBAGE),
-              " network gre1", " network lan0", "exit"]
-    return "\n".join(lines) + "\n"
+def glue(node, daemon):
+    return ripd_glue("%s-%s.conf" % ("hub" if node.name == "hub" else "spoke", daemon))
 
 
 def rip_routes(node):
@@ -105,9 +77,12 @@ def udp_counters(node):
     return dict(zip(lines[0][1:], map(int, lines[1][1:])))
 
 
-def dynamic(node):
+def dynamic(node, holdtime=None):
+    """{tunnel address: NBMA} of the registrations (those with that holding
+    time only, if given)"""
     j = node.vtysh("show ip nhrp cache json", json=True)
-    return {e["protocol"]: e["nbma"] for e in j.get("table", []) if e["type"] == "dynamic"}
+    return {e["protocol"]: e["nbma"] for e in j.get("table", [])
+            if e["type"] == "dynamic" and holdtime in (None, e.get("holdtime"))}
 
 
 def tx_csum_on(node):
@@ -125,26 +100,22 @@ def build(topo, hub_next_hop=False):
     return d
 
 
-def start_all(d, redirect=False, shortcut=False):
-    """zebra, our nhrpd everywhere, wait for the registrations, then ripd
-    everywhere; returns the time every ripd was running."""
-    for n in d.nodes:
-        # a multipoint GRE device has no IFF_MULTICAST: ripd neither joins
-        # 224.0.0.9 nor sends RIPv2 multicast on it without this
-        n.ip("link set gre1 multicast on")
-        n.iptables_restore(MCAST_RULES)
-    if redirect:
-        d.hub.iptables_restore(hub_nflog_rules(REDIRECT_GROUP))
+def start_all(d):
+    """zebra, our nhrpd everywhere from ripd-glue/{hub,spoke}-nhrpd.conf,
+    wait for the registrations (with the short holding time), then ripd
+    everywhere from ripd-glue/{hub,spoke}-ripd.conf; returns the time every
+    ripd was running with the short timers.  Nothing else is set up: no
+    netfilter rule, no `multicast on` (nhrpd does both)."""
     d.topo.wait_ready([n.start_zebra(wait=False) for n in d.nodes])
-    started = [d.hub.start_nhrpd(nhrpd_hub_conf(redirect), ours=True, wait=False)]
-    started += [s.start_nhrpd(nhrpd_spoke_conf(shortcut), ours=True, wait=False)
-                for s in d.spokes]
-    d.topo.wait_ready(started)
+    d.topo.wait_ready([n.start_nhrpd(glue(n, "nhrpd"), ours=True, wait=False) for n in d.nodes])
+    for n in d.nodes:
+        n.configure(NHRPD_SHORT)
     want = {spoke_tunnel(i + 1): SPOKE_NBMA[i] for i in range(len(d.spokes))}
-    d.hub.wait_until(lambda: dynamic(d.hub) == want, 60, msg="every spoke registered")
-    started = [d.hub.start_daemon("ripd", ripd_conf(True), wait=False)]
-    started += [s.start_daemon("ripd", ripd_conf(False), wait=False) for s in d.spokes]
-    d.topo.wait_ready(started)
+    d.hub.wait_until(lambda: dynamic(d.hub, holdtime=HOLD) == want, 60,
+                     msg="every spoke registered with the short holding time")
+    d.topo.wait_ready([n.start_daemon("ripd", glue(n, "ripd"), wait=False) for n in d.nodes])
+    for n in d.nodes:
+        n.configure(RIPD_DEBUG + RIPD_SHORT)
     return time.monotonic()
 
 
@@ -175,7 +146,7 @@ def module_topology(name, **kw):
     t = Topology(name)
     try:
         d = build(t, hub_next_hop=kw.pop("hub_next_hop", False))
-        d.t_rip = start_all(d, **kw)
+        d.t_rip = start_all(d)
         d.before = {n.name: udp_counters(n) for n in d.nodes}
         yield d
         t.check_daemons()
@@ -281,7 +252,7 @@ def test_spoke_goes_away(seed):
 
 @pytest.fixture(scope="module")
 def hubnh():
-    yield from module_topology("rip_hubnh", hub_next_hop=True, redirect=True, shortcut=True)
+    yield from module_topology("rip_hubnh", hub_next_hop=True)
 
 
 def test_hub_next_hop_routes(hubnh):

@@ -11,8 +11,9 @@ the addressing plan every scenario shares, and FRR-style configurations.
 The tunnel addresses get /tunnel_plen (32 for FRR's nhrpd, which refuses
 anything else; Cisco/OpenNHRP-style setups use 24)."""
 import ipaddress
+import os
 
-from .topology import OUR_NHRPD, FRR_NHRPD
+from .topology import OUR_NHRPD, FRR_NHRPD, TOP
 
 HUB_NBMA = "192.0.2.1"
 SPOKE_NBMA = ["198.51.100.1", "203.0.113.1", "198.51.100.2", "203.0.113.2",
@@ -155,3 +156,13 @@ def start_frr_dmvpn(d, nhrpd=FRR_NHRPD, hub_config=None, spoke_config=None, nflo
 __all__ = ["Dmvpn", "build_dmvpn", "start_frr_dmvpn", "frr_hub_config", "frr_spoke_config",
            "hub_nflog_rules", "HUB_NBMA", "SPOKE_NBMA", "HUB_TUNNEL", "spoke_tunnel",
            "lan_addr", "lan_net", "OUR_NHRPD", "FRR_NHRPD"]
+
+
+RIPD_GLUE = os.path.join(TOP, "ripd-glue")
+
+
+def ripd_glue(name):
+    """The text of ripd-glue/NAME (hub-nhrpd.conf, spoke-ripd.conf, ...):
+    the example configurations the RIP tests run exactly as shipped."""
+    with open(os.path.join(RIPD_GLUE, name)) as f:
+        return f.read()
