@@ -9,6 +9,7 @@
 #define NHRP_IF_H
 
 #include "nhrpd/nhrpd.h"
+#include "prefix.h"
 #include "nhrpd/nhrp_cache.h"
 #include "nhrpd/nhrp_peer.h"
 
@@ -143,6 +144,15 @@ bool nhrp_if_in_subnet(struct interface *ifp, int afi,
 static inline bool nhrp_ip_linklocal(const struct ipaddr *a)
 {
 	return IS_IPADDR_V6(a) && IN6_IS_ADDR_LINKLOCAL(&a->ipaddr_v6);
+}
+
+/* the host prefix of a (a /32 or /128) */
+static inline void nhrp_ip_host_prefix(const struct ipaddr *a, struct prefix *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->family = IS_IPADDR_V6(a) ? AF_INET6 : AF_INET;
+	p->prefixlen = IS_IPADDR_V6(a) ? 128 : 32;
+	memcpy(&p->u.prefix, &a->ip.addr, IS_IPADDR_V6(a) ? 16 : 4);
 }
 
 /* ifp's configuration or state changed: the modules that keep state for

@@ -78,6 +78,11 @@ void nhrp_peer_unref(struct nhrp_peer **pp)
 	XFREE(MTYPE_NHRP_PEER, p);
 }
 
+/* a server of ours: a configured NHS or a station mapped statically.  A
+ * station that merely registered with us is not: what it sends is its
+ * own (its requests' transit records and its purges of bindings it does
+ * not own are not believed, else any spoke could claim to forward for
+ * another address and take it) */
 bool nhrp_peer_trusted(struct nhrp_peer *p)
 {
 	struct nhrp_cache *c;
@@ -85,8 +90,7 @@ bool nhrp_peer_trusted(struct nhrp_peer *p)
 	if (!p)
 		return false;
 	frr_each (nhrp_peer_cache_list, &p->caches, c)
-		if (c->type == NHRP_CACHE_NHS || c->type == NHRP_CACHE_DYNAMIC ||
-		    c->type == NHRP_CACHE_STATIC)
+		if (c->type == NHRP_CACHE_NHS || c->type == NHRP_CACHE_STATIC)
 			return true;
 	return false;
 }

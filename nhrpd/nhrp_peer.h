@@ -47,8 +47,8 @@ struct nhrp_peer *nhrp_peer_get(struct interface *ifp,
 struct nhrp_peer *nhrp_peer_ref(struct nhrp_peer *p);
 /* drop a reference and clear *pp; the last one frees the peer */
 void nhrp_peer_unref(struct nhrp_peer **pp);
-/* a station we have a binding of standing with: our server, one
- * registered with us, a static mapping (not merely one we learnt) */
+/* a server of ours: a configured NHS or a static mapping (not a station
+ * merely registered with us, nor one we learnt) */
 bool nhrp_peer_trusted(struct nhrp_peer *p);
 /* is NAT between us and the peer (it claims another address)? */
 bool nhrp_peer_natted(const struct nhrp_peer *p);

@@ -21,6 +21,7 @@
 #include "nhrpd/nhrp_if.h"
 #include "nhrpd/nhrp_msg.h"
 #include "nhrpd/nhrp_reqid.h"
+#include "nhrpd/nhrp_shortcut.h"
 
 DEFINE_MTYPE_STATIC(NHRPD, NHRP_REQUESTERS, "NHRP requesters of a registration");
 
@@ -67,37 +68,94 @@ static void purge_linklocals(struct nhrp_cache *c)
 			nhrp_cache_del(l);
 }
 
+/* may rx's sender remove c?  A registration only its owner; what we
+ * learnt, the station it names or one of our servers */
+static bool may_purge(struct nhrp_rx *rx, struct nhrp_cache *c)
+{
+	bool named = c->peer && ipaddr_cmp(&c->peer->nbma, &rx->from) == 0;
+
+	if (c->type == NHRP_CACHE_DYNAMIC)
+		return named;
+	return c->type <= NHRP_CACHE_CACHED &&
+	       (named || nhrp_peer_trusted(rx->peer));
+}
+
+static void purge_one(struct nhrp_rx *rx, struct nhrp_cache *c)
+{
+	static struct nhrp_ratelimit rl;
+
+	if (!may_purge(rx, c))
+		return;
+	nhrp_log_limited(&rl, "%s: %pIA purged by %pIA", rx->ifp->name,
+			 &c->proto, &rx->from);
+	if (c->type == NHRP_CACHE_DYNAMIC)
+		purge_linklocals(c);
+	nhrp_cache_del(c);
+}
+
+struct purge_prefix {
+	struct nhrp_rx *rx;
+	const struct prefix *p;
+};
+
+static void purge_in_prefix(struct nhrp_cache *c, void *arg)
+{
+	struct purge_prefix *pp = arg;
+	struct prefix host;
+
+	/* the link-local companion of a registration in the prefix goes
+	 * with it (purge_linklocals), not on its own */
+	if (nhrp_ip_linklocal(&c->proto))
+		return;
+	nhrp_ip_host_prefix(&c->proto, &host);
+	if (host.family == pp->p->family && prefix_match(pp->p, &host))
+		purge_one(pp->rx, c);
+}
+
+/* the prefix a purge CIE covers: a prefix length shorter than the
+ * address names every address inside it (RFC 2332 5.2.5); 0 or more
+ * than the address is the address alone */
+static void cie_prefix(const struct nhrp_cie *cie, const struct ipaddr *proto,
+		       struct prefix *p)
+{
+	uint8_t hostlen = IS_IPADDR_V6(proto) ? 128 : 32;
+
+	nhrp_ip_host_prefix(proto, p);
+	if (cie->prefix_len && cie->prefix_len < hostlen) {
+		p->prefixlen = cie->prefix_len;
+		apply_mask(p);
+	}
+}
+
 void nhrp_purge_request(struct nhrp_rx *rx)
 {
 	struct interface *ifp = rx->ifp;
 	struct nhrp_pkt *p = rx->p;
 	struct ipaddr src_proto;
-	static struct nhrp_ratelimit rl;
+	bool by_server = nhrp_peer_trusted(rx->peer);
 
 	if (!nhrp_addr_to_ip(&p->src_proto, &src_proto))
 		return;
 	for (unsigned int n = 0; n < p->cie.count; n++) {
 		struct nhrp_cie *cie = NHRP_CIE(p, p->cie, n);
 		struct ipaddr proto = src_proto;
+		struct purge_prefix pp;
+		struct prefix pfx;
 		struct nhrp_cache *c;
 
-		if (cie->proto.len)
-			nhrp_addr_to_ip(&cie->proto, &proto);
-		c = nhrp_cache_find(ifp, &proto);
-		if (!c)
+		if (cie->proto.len && !nhrp_addr_to_ip(&cie->proto, &proto))
 			continue;
-		if (c->type == NHRP_CACHE_DYNAMIC
-			    ? c->peer && ipaddr_cmp(&c->peer->nbma, &rx->from) == 0
-			    : c->type <= NHRP_CACHE_CACHED &&
-				      ((c->peer &&
-					ipaddr_cmp(&c->peer->nbma, &rx->from) == 0) ||
-				       nhrp_peer_trusted(rx->peer))) {
-			nhrp_log_limited(&rl, "%s: %pIA purged by %pIA",
-					 ifp->name, &proto, &rx->from);
-			if (c->type == NHRP_CACHE_DYNAMIC)
-				purge_linklocals(c);
-			nhrp_cache_del(c);
-		}
+		cie_prefix(cie, &proto, &pfx);
+		if (pfx.prefixlen < (IS_IPADDR_V6(&proto) ? 128 : 32)) {
+			/* every binding and shortcut inside the prefix */
+			pp.rx = rx;
+			pp.p = &pfx;
+			nhrp_cache_walk(ifp, purge_in_prefix, &pp);
+		} else if ((c = nhrp_cache_find(ifp, &proto)))
+			purge_one(rx, c);
+		/* shortcut routes that overlap it, whichever address their
+		 * responder has */
+		nhrp_shortcut_purge(ifp, &pfx, &rx->from, by_server);
 	}
 	if (p->flags & NHRP_FLAG_PURGE_N)
 		return;

@@ -42,6 +42,7 @@ static int nhrp_receive(struct interface *ifp, const struct ipaddr *from,
 	struct nhrp_rx rx = {
 		.ifp = ifp, .from = *from, .p = &p, .buf = buf, .len = len,
 	};
+	struct nhrp_peer *held;
 	int ret;
 
 	if (!nifp || (!nifp->enabled[NHRP_AFI_IP] && !nifp->enabled[NHRP_AFI_IP6]))
@@ -102,6 +103,10 @@ static int nhrp_receive(struct interface *ifp, const struct ipaddr *from,
 	nhrp_debug(COMMON, "%s: received %s id %u from %pIA", ifp->name,
 		   nhrp_type_name(p.type), p.reqid, from);
 
+	/* the sender's peer lives until its packet is handled, even if the
+	 * handler drops the last binding to it (a purge of its own entry,
+	 * then another CIE of the same purge) */
+	held = rx.peer ? nhrp_peer_ref(rx.peer) : NULL;
 	switch (p.type) {
 	case NHRP_PKT_REG_REQ:
 		nhrp_reg_server_request(&rx);
@@ -128,6 +133,7 @@ static int nhrp_receive(struct interface *ifp, const struct ipaddr *from,
 		nhrp_error_indication(&rx);
 		break;
 	}
+	nhrp_peer_unref(&held);
 	return 0;
 }
 

@@ -122,11 +122,9 @@ static void shortcut_set(struct interface *ifp, int afi,
 bool nhrp_shortcut_covers(struct interface *ifp, const struct ipaddr *dst)
 {
 	struct nhrp_shortcut *s;
-	struct prefix host = {};
+	struct prefix host;
 
-	host.family = IS_IPADDR_V6(dst) ? AF_INET6 : AF_INET;
-	host.prefixlen = IS_IPADDR_V6(dst) ? 128 : 32;
-	memcpy(&host.u.prefix, &dst->ip.addr, IS_IPADDR_V6(dst) ? 16 : 4);
+	nhrp_ip_host_prefix(dst, &host);
 	frr_each (nhrp_shortcut_list, &shortcuts, s)
 		if (s->ifp == ifp && prefix_match(&s->prefix, &host))
 			return true;
@@ -144,6 +142,28 @@ static int shortcut_peer_gone(struct nhrp_cache *c)
 		if (s->ifp == c->ifp && ipaddr_cmp(&s->via, &c->proto) == 0)
 			shortcut_free(s, true);
 	return 0;
+}
+
+unsigned int nhrp_shortcut_purge(struct interface *ifp, const struct prefix *p,
+				 const struct ipaddr *from, bool by_server)
+{
+	static struct nhrp_ratelimit rl;
+	struct nhrp_shortcut *s;
+	unsigned int n = 0;
+
+	frr_each_safe (nhrp_shortcut_list, &shortcuts, s) {
+		if (s->ifp != ifp || s->prefix.family != p->family ||
+		    (!prefix_match(p, &s->prefix) &&
+		     !prefix_match(&s->prefix, p)))
+			continue;
+		if (!by_server && ipaddr_cmp(&s->nbma, from) != 0)
+			continue;
+		nhrp_log_limited(&rl, "%s: shortcut %pFX via %pIA purged by %pIA",
+				 ifp->name, &s->prefix, &s->via, from);
+		shortcut_free(s, true);
+		n++;
+	}
+	return n;
 }
 
 unsigned int nhrp_shortcut_flush(struct interface *ifp)

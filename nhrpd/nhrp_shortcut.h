@@ -34,6 +34,12 @@ bool nhrp_shortcut_resolve(struct interface *ifp, int afi,
 			   const struct ipaddr *target);
 /* is there a shortcut of ifp covering dst? */
 bool nhrp_shortcut_covers(struct interface *ifp, const struct ipaddr *dst);
+/* a purge of prefix p sent from NBMA address from: ifp's shortcuts that
+ * overlap p (inside it, or covering part of it) and whose responder is at
+ * from go, or every such shortcut if the sender is one of our servers
+ * (by_server); returns how many */
+unsigned int nhrp_shortcut_purge(struct interface *ifp, const struct prefix *p,
+				 const struct ipaddr *from, bool by_server);
 /* remove ifp's shortcuts (all: NULL); returns how many */
 unsigned int nhrp_shortcut_flush(struct interface *ifp);
 /* remove every shortcut of one family (NHRP_AFI_*) */

@@ -159,6 +159,8 @@ static void answer_registration(const char *nat_nbma)
 }
 
 static void spoke1_up_nat(const char *nat);
+static void purge(const char *from_nbma, const char *from_proto,
+		  const char *what, uint32_t id, bool no_reply);
 
 /* ---- registration, the server's side ------------------------------------------ */
 
@@ -903,16 +905,25 @@ static void traffic_indication(const char *dst)
 	fake_recv(gre, HUB_NBMA, &p);
 }
 
-/* answer our pending Resolution Request as spoke2 does (prefix 24) */
-static void answer_resolution(struct fake_sent *s, uint16_t holdtime)
+/* answer our pending Resolution Request as the station (nbma, proto)
+ * serving plen bits of the target */
+static void answer_resolution_as(struct fake_sent *s, uint16_t holdtime,
+				 uint8_t plen, const char *nbma,
+				 const char *proto)
 {
 	struct nhrp_pkt *p = &s->pkt;
 
 	p->type = NHRP_PKT_RES_REPLY;
 	p->flags |= NHRP_FLAG_RES_A;
 	p->cie.count = 0;
-	fake_cie(p, &p->cie, 0, 24, holdtime, S2_NBMA, S2_TUN);
-	fake_recv(gre, S2_NBMA, p);
+	fake_cie(p, &p->cie, 0, plen, holdtime, nbma, proto);
+	fake_recv(gre, nbma, p);
+}
+
+/* answer our pending Resolution Request as spoke2 does (prefix 24) */
+static void answer_resolution(struct fake_sent *s, uint16_t holdtime)
+{
+	answer_resolution_as(s, holdtime, 24, S2_NBMA, S2_TUN);
 }
 
 static void test_shortcut_phase3(void)
@@ -1177,6 +1188,85 @@ static void test_res_untrusted_requester(void)
 	CHECK(!cache("44.16.0.66"));
 }
 
+/* a Resolution Request for (nbma, proto) that says it was passed on by
+ * the server via_proto at via_nbma (its Forward Transit record) */
+static void transit_resreq(struct nhrp_pkt *p, const char *nbma,
+			   const char *proto, const char *target, uint32_t id,
+			   const char *via_nbma, const char *via_proto)
+{
+	resreq(p, nbma, proto, target, id);
+	p->hopcnt--;
+	fake_cie(p, &p->ext[nhrp_ext_find(p, NHRP_EXT_FWD_TRANSIT)].cie, 0, 32,
+		 600, via_nbma, via_proto);
+}
+
+/* a registered spoke is not a server: a Forward Transit record in its
+ * request (it claims to pass on another station's request) is not
+ * believed, nor may it purge what a server told us */
+static void test_res_forged_transit_from_spoke(void)
+{
+	struct fake_sent *s;
+	struct nhrp_pkt p;
+	struct nhrp_map_conf *m;
+
+	hub();
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 600, true), 0);
+	CHECK_EQ(do_register(S2_NBMA, S2_TUN, 600, true), 0);
+	fake_sent_clear();
+	/* spoke1 "forwards" a request of 10.255.0.77 at 198.51.100.66 */
+	transit_resreq(&p, "198.51.100.66", "10.255.0.77", S2_TUN, 95,
+		       "198.51.100.5", "10.255.0.5");
+	fake_recv(gre, S1_NBMA, &p);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.type, NHRP_PKT_RES_REPLY);
+	CHECK(nbma_is(s, S1_NBMA));
+	CHECK_EQ(NHRP_CIE(&s->pkt, s->pkt.cie, 0)->code,
+		 NHRP_CODE_ADMIN_PROHIBITED);
+	/* nothing passed on to spoke2, no binding, no neighbour, no peer */
+	CHECK_EQ(fake_sent_count(), 0);
+	CHECK(!cache("10.255.0.77"));
+	CHECK(!fake_neigh(GRE, "10.255.0.77"));
+	CHECK(!peer("198.51.100.66"));
+	/* the same for spoke2's address: spoke2's registration unchanged */
+	transit_resreq(&p, "198.51.100.66", S2_TUN, "10.2.0.5", 96,
+		       "198.51.100.5", "10.255.0.5");
+	fake_recv(gre, S1_NBMA, &p);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(NHRP_CIE(&s->pkt, s->pkt.cie, 0)->code,
+		 NHRP_CODE_ADMIN_PROHIBITED);
+	CHECK_EQ(fake_sent_count(), 0);
+	REQUIRE(cache(S2_TUN));
+	CHECK_EQ(cache(S2_TUN)->type, NHRP_CACHE_DYNAMIC);
+	CHECK(nbma_is(&(struct fake_sent){.nbma = cache(S2_TUN)->peer->nbma},
+		      S2_NBMA));
+	/* a server (mapped statically) passes one on: believed */
+	m = nhrp_conf_alloc(sizeof(*m));
+	m->proto = ip4("10.255.0.50");
+	m->nbma = ip4("198.51.100.50");
+	nhrp_map_list_add_tail(&conf()->maps, m);
+	nhrp_if_update(gre);
+	transit_resreq(&p, "198.51.100.77", "10.255.0.77", S2_TUN, 97,
+		       "198.51.100.50", "10.255.0.50");
+	fake_recv(gre, "198.51.100.50", &p);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.type, NHRP_PKT_RES_REQ);
+	CHECK(nbma_is(s, S2_NBMA));
+	REQUIRE(cache("10.255.0.77"));
+	CHECK_EQ(cache("10.255.0.77")->type, NHRP_CACHE_CACHED);
+	CHECK(fake_neigh(GRE, "10.255.0.77"));
+	fake_sent_clear();
+	/* spoke1 cannot purge what the server told us; the server can */
+	purge(S1_NBMA, S1_TUN, "10.255.0.77", 98, true);
+	CHECK(cache("10.255.0.77"));
+	CHECK(fake_neigh(GRE, "10.255.0.77"));
+	purge("198.51.100.50", "10.255.0.50", "10.255.0.77", 99, true);
+	CHECK(!cache("10.255.0.77"));
+	CHECK(!fake_neigh(GRE, "10.255.0.77"));
+}
+
 static void test_res_untrusted_at_spoke(void)
 {
 	struct nhrp_pkt p;
@@ -1278,16 +1368,24 @@ static void test_nat_requester_learns_real_address(void)
 
 /* ---- purge --------------------------------------------------------------------- */
 
-static void purge(const char *from_nbma, const char *from_proto,
-		  const char *what, uint32_t id, bool no_reply)
+/* a Purge Request of plen bits of `what` */
+static void purge_prefix(const char *from_nbma, const char *from_proto,
+			 const char *what, uint8_t plen, uint32_t id,
+			 bool no_reply)
 {
 	struct nhrp_pkt p;
 
 	fake_pkt(&p, NHRP_PKT_PURGE_REQ, from_nbma, from_proto, HUB_TUN, id);
 	p.flags = no_reply ? NHRP_FLAG_PURGE_N : 0;
-	fake_cie(&p, &p.cie, 0, 32, 0, NULL, what);
+	fake_cie(&p, &p.cie, 0, plen, 0, NULL, what);
 	nhrp_ext_add(&p, NHRP_EXT_END | NHRP_EXT_COMPULSORY);
 	fake_recv(gre, from_nbma, &p);
+}
+
+static void purge(const char *from_nbma, const char *from_proto,
+		  const char *what, uint32_t id, bool no_reply)
+{
+	purge_prefix(from_nbma, from_proto, what, 32, id, no_reply);
 }
 
 static void test_purge_received(void)
@@ -1399,6 +1497,113 @@ static void test_purge_of_learnt_binding_needs_standing(void)
 	CHECK(!cache(S2_TUN));
 	CHECK(!fake_route_installed("10.2.0.0/24", NULL));
 	CHECK(!fake_neigh(GRE, S2_TUN));
+}
+
+#define S3_NBMA "203.0.113.3"
+#define S3_TUN "10.255.0.13"
+
+/* shortcuts to 10.2.0.0/24 and 10.2.1.0/24 via spoke2, 10.3.0.0/24 via
+ * spoke3 */
+static void spoke1_three_shortcuts(void)
+{
+	const char *dst[] = {"10.2.0.5", "10.2.1.5", "10.3.0.5"};
+	struct fake_sent *s;
+
+	spoke1_up();
+	conf()->shortcut = true;
+	fake_route_add("10.3.0.0/24", HUB_TUN, GRE);
+	for (unsigned int n = 0; n < array_size(dst); n++) {
+		traffic_indication(dst[n]);
+		fake_run(0);
+		s = fake_sent_pop_type(NHRP_PKT_RES_REQ);
+		REQUIRE(s);
+		if (n < 2)
+			answer_resolution(s, 300);
+		else
+			answer_resolution_as(s, 300, 24, S3_NBMA, S3_TUN);
+	}
+	REQUIRE(fake_route_installed("10.2.0.0/24", S2_TUN));
+	REQUIRE(fake_route_installed("10.2.1.0/24", S2_TUN));
+	REQUIRE(fake_route_installed("10.3.0.0/24", S3_TUN));
+	fake_sent_clear();
+}
+
+/* a Purge Request for a prefix (CIE prefix length shorter than the
+ * address): every shortcut and binding inside it goes, as far as the
+ * sender has standing for them */
+static void test_purge_prefix(void)
+{
+	struct fake_sent *s;
+
+	spoke1_three_shortcuts();
+	/* spoke2 withdraws 10.2.0.0/16: both its shortcuts go, with the
+	 * reply; spoke3's stays, and spoke2's own binding (outside the
+	 * prefix) too */
+	purge_prefix(S2_NBMA, S2_TUN, "10.2.0.0", 16, 130, false);
+	CHECK(!fake_route_installed("10.2.0.0/24", NULL));
+	CHECK(!fake_route_installed("10.2.1.0/24", NULL));
+	CHECK(fake_route_installed("10.3.0.0/24", S3_TUN));
+	CHECK_EQ(fake_routes_installed(), 1);
+	CHECK(cache(S2_TUN));
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.type, NHRP_PKT_PURGE_REPLY);
+	CHECK(nbma_is(s, S2_NBMA));
+	/* a purge inside a shortcut's prefix takes the shortcut too */
+	purge_prefix(S3_NBMA, S3_TUN, "10.3.0.128", 25, 131, true);
+	CHECK_EQ(fake_routes_installed(), 0);
+	CHECK(cache(S3_TUN));
+	CHECK(fake_neigh(GRE, S3_TUN));
+	/* our server takes the bindings of the whole tunnel network; ours,
+	 * and the server's own, stay */
+	purge_prefix(HUB_NBMA, HUB_TUN, "10.255.0.0", 24, 132, true);
+	CHECK(!cache(S2_TUN));
+	CHECK(!cache(S3_TUN));
+	CHECK(!fake_neigh(GRE, S2_TUN));
+	CHECK(!fake_neigh(GRE, S3_TUN));
+	REQUIRE(cache(HUB_TUN));
+	CHECK_EQ(cache(HUB_TUN)->type, NHRP_CACHE_NHS);
+	REQUIRE(cache(S1_TUN));
+	CHECK_EQ(cache(S1_TUN)->type, NHRP_CACHE_LOCAL);
+	CHECK_EQ(fake_sent_count(), 0);
+}
+
+/* a prefix purge from one without standing changes nothing */
+static void test_purge_prefix_needs_standing(void)
+{
+	struct fake_sent *s;
+
+	spoke1_three_shortcuts();
+	/* a stranger, and spoke3 for spoke2's shortcuts */
+	purge_prefix("198.51.100.66", "10.255.0.66", "0.0.0.0", 1, 140, true);
+	purge_prefix(S3_NBMA, S3_TUN, "10.2.0.0", 16, 141, true);
+	purge_prefix(S3_NBMA, S3_TUN, "10.255.0.0", 24, 142, false);
+	CHECK_EQ(fake_routes_installed(), 2);
+	CHECK(fake_route_installed("10.2.0.0/24", S2_TUN));
+	CHECK(fake_route_installed("10.2.1.0/24", S2_TUN));
+	CHECK(cache(S2_TUN));
+	CHECK(fake_neigh(GRE, S2_TUN));
+	/* spoke3 may take its own binding with the prefix, nothing else */
+	CHECK(!cache(S3_TUN));
+	CHECK(!fake_route_installed("10.3.0.0/24", NULL));
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.type, NHRP_PKT_PURGE_REPLY);
+	CHECK_EQ(fake_sent_count(), 0);
+}
+
+/* at a hub: a spoke withdraws its own registrations by prefix, never
+ * another's */
+static void test_purge_prefix_at_hub(void)
+{
+	hub();
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 600, true), 0);
+	CHECK_EQ(do_register(S2_NBMA, S2_TUN, 600, true), 0);
+	purge_prefix(S1_NBMA, S1_TUN, "10.255.0.0", 24, 143, true);
+	CHECK(!cache(S1_TUN));
+	REQUIRE(cache(S2_TUN));
+	CHECK_EQ(cache(S2_TUN)->type, NHRP_CACHE_DYNAMIC);
+	CHECK(fake_neigh(GRE, S2_TUN));
 }
 
 /* ---- error indications ---------------------------------------------------------- */
@@ -2766,6 +2971,7 @@ static const struct fake_test tests[] = {
 	{"res_egress_and_none", test_res_egress_and_none},
 	{"res_reply_passed_on", test_res_reply_passed_on},
 	{"res_untrusted_requester", test_res_untrusted_requester},
+	{"res_forged_transit_from_spoke", test_res_forged_transit_from_spoke},
 	{"res_untrusted_at_spoke", test_res_untrusted_at_spoke},
 	{"nat_hub_tells_real_address", test_nat_hub_tells_real_address},
 	{"nat_responder_answers_real_address", test_nat_responder_answers_real_address},
@@ -2781,6 +2987,9 @@ static const struct fake_test tests[] = {
 	{"purge_removes_shortcut", test_purge_removes_shortcut},
 	{"purge_from_hub_when_binding_moves", test_purge_from_hub_when_binding_moves},
 	{"purge_of_learnt_binding_needs_standing", test_purge_of_learnt_binding_needs_standing},
+	{"purge_prefix", test_purge_prefix},
+	{"purge_prefix_needs_standing", test_purge_prefix_needs_standing},
+	{"purge_prefix_at_hub", test_purge_prefix_at_hub},
 	{"error_indications", test_error_indications},
 	{"error_rate_per_source", test_error_rate_per_source},
 	{"redirect", test_redirect},
