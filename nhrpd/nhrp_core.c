@@ -6,6 +6,8 @@
  */
 #include "nhrpd/nhrpd.h"
 
+#include "jhash.h"
+
 #include "monotime.h"
 
 #include "nhrpd/nhrp_system.h"
@@ -39,6 +41,30 @@ bool nhrp_ratelimit(struct nhrp_ratelimit *rl, unsigned int burst,
 		return false;
 	}
 	rl->count++;
+	return true;
+}
+
+bool nhrp_source_limit(struct nhrp_source_limit *l, const struct ipaddr *src)
+{
+	uint32_t now = nhrp_now() + 1;	/* 0: a slot never used */
+	unsigned int i = jhash(&src->ip.addr, IS_IPADDR_V6(src) ? 16 : 4, 0) %
+			 NHRP_SOURCE_SLOTS;
+
+	if (l->window != now) {
+		l->window = now;
+		l->count = 0;
+	}
+	if (l->slot[i].window != now || ipaddr_cmp(&l->slot[i].src, src) != 0) {
+		l->slot[i].src = *src;
+		l->slot[i].window = now;
+		l->slot[i].count = 0;
+	}
+	if (l->count >= l->total || l->slot[i].count >= l->per_source) {
+		l->suppressed++;
+		return false;
+	}
+	l->slot[i].count++;
+	l->count++;
 	return true;
 }
 

@@ -9,46 +9,13 @@
  */
 #include "nhrpd/nhrpd.h"
 
-#include "jhash.h"
 #include "log.h"
 
 #include "nhrpd/nhrp_if.h"
 #include "nhrpd/nhrp_msg.h"
 
-#define ERROR_PER_SOURCE 10	/* per second and source NBMA address */
-#define ERROR_TOTAL 200		/* per second, all sources */
-#define ERROR_SLOTS 256
-
-static struct {
-	struct ipaddr src;
-	uint32_t window;
-	uint16_t count;
-} slots[ERROR_SLOTS];
-static uint32_t total_window, total_count;
-
-static bool error_allowed(const struct ipaddr *src)
-{
-	uint32_t now = nhrp_now();
-	unsigned int i = jhash(&src->ip.addr, IS_IPADDR_V6(src) ? 16 : 4, 0) %
-			 ERROR_SLOTS;
-
-	if (total_window != now) {
-		total_window = now;
-		total_count = 0;
-	}
-	if (total_count >= ERROR_TOTAL)
-		return false;
-	if (slots[i].window != now || ipaddr_cmp(&slots[i].src, src) != 0) {
-		slots[i].src = *src;
-		slots[i].window = now;
-		slots[i].count = 0;
-	}
-	if (slots[i].count >= ERROR_PER_SOURCE)
-		return false;
-	slots[i].count++;
-	total_count++;
-	return true;
-}
+/* 10 a second to one NBMA address, 200 a second to all */
+static struct nhrp_source_limit limit = {.per_source = 10, .total = 200};
 
 void nhrp_error_send(struct nhrp_rx *rx, uint16_t code, uint16_t offset)
 {
@@ -59,7 +26,7 @@ void nhrp_error_send(struct nhrp_rx *rx, uint16_t code, uint16_t offset)
 		return;
 	if (!nhrp_pdu_init(&p, NHRP_PKT_ERROR, rx->ifp, rx->afi))
 		return;
-	if (!error_allowed(&rx->from)) {
+	if (!nhrp_source_limit(&limit, &rx->from)) {
 		nhrp_debug(COMMON, "%s: error indication to %pIA suppressed (rate)",
 			   rx->ifp->name, &rx->from);
 		return;

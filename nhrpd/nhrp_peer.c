@@ -95,6 +95,18 @@ bool nhrp_peer_trusted(struct nhrp_peer *p)
 	return false;
 }
 
+bool nhrp_peer_bound(struct nhrp_peer *p)
+{
+	struct nhrp_cache *c;
+
+	if (!p)
+		return false;
+	frr_each (nhrp_peer_cache_list, &p->caches, c)
+		if (nhrp_cache_type_binds(c->type))
+			return true;
+	return false;
+}
+
 bool nhrp_peer_natted(const struct nhrp_peer *p)
 {
 	return !IS_IPADDR_NONE(&p->claimed) &&

@@ -50,6 +50,9 @@ void nhrp_peer_unref(struct nhrp_peer **pp);
 /* a server of ours: a configured NHS or a static mapping (not a station
  * merely registered with us, nor one we learnt) */
 bool nhrp_peer_trusted(struct nhrp_peer *p);
+/* a station we have any binding with: a server, one registered with us,
+ * one we learnt from a resolution (a stranger has none) */
+bool nhrp_peer_bound(struct nhrp_peer *p);
 /* is NAT between us and the peer (it claims another address)? */
 bool nhrp_peer_natted(const struct nhrp_peer *p);
 /* every peer of ifp (those of all interfaces: ifp NULL) */

@@ -39,6 +39,10 @@ static unsigned int registered_at(struct interface *ifp,
 	return peer ? peer->ndynamic : 0;
 }
 
+/* replies that refuse every CIE: 10 a second to one NBMA address, 200 to
+ * all */
+static struct nhrp_source_limit refusals = {.per_source = 10, .total = 200};
+
 /* one registration: the CIE code to answer with */
 static uint8_t do_register(struct nhrp_rx *rx, const struct ipaddr *proto,
 			   const struct ipaddr *claimed, uint16_t holdtime,
@@ -203,6 +207,7 @@ void nhrp_reg_server_request(struct nhrp_rx *rx)
 	uint8_t own_code = CODE_NOT_YET;
 	struct nhrp_cache *own;
 	unsigned int ncie;
+	bool refused;
 	int i;
 
 	if (!nhrp_addr_to_ip(&p->src_proto, &src_proto) ||
@@ -227,6 +232,7 @@ void nhrp_reg_server_request(struct nhrp_rx *rx)
 	if (own && own->type == NHRP_CACHE_DYNAMIC && own->peer)
 		was = own->peer->nbma;
 	ncie = p->cie.count;
+	refused = ncie > 0;
 	for (unsigned int n = 0; n < ncie; n++) {
 		struct nhrp_cie *cie = NHRP_CIE(p, p->cie, n);
 		struct ipaddr proto = src_proto;
@@ -250,6 +256,15 @@ void nhrp_reg_server_request(struct nhrp_rx *rx)
 			nhrp_debug(COMMON, "%s: registration of %pIA from %pIA refused: %s",
 				   ifp->name, &proto, &rx->from,
 				   nhrp_cie_code_name(cie->code));
+		else
+			refused = false;
+	}
+	/* nothing accepted: the refusal is rate-limited per source (a flood
+	 * of refused registrations makes no reflector) */
+	if (refused && !nhrp_source_limit(&refusals, &rx->from)) {
+		nhrp_debug(COMMON, "%s: registration refusal to %pIA suppressed (rate)",
+			   ifp->name, &rx->from);
+		return;
 	}
 	/* answered once every verdict is in */
 	if (nhrp_authorize_park(rx))

@@ -26,6 +26,9 @@
 #include "nhrpd/nhrp_reqid.h"
 #include "nhrpd/nhrp_system.h"
 
+/* refusals to strangers: 10 a second to one NBMA address, 200 to all */
+static struct nhrp_source_limit refusals = {.per_source = 10, .total = 200};
+
 /* where the requester really is: what the NAT extension says (a server
  * on the way filled it in), else where the packet came from if it came
  * straight from the requester (no server on the way), else where it says
@@ -154,8 +157,10 @@ void nhrp_resolution_request(struct nhrp_rx *rx)
 	if (!requester_trusted(rx, &src_proto)) {
 		nhrp_debug(COMMON, "%s: resolution of %pIA for %pIA from %pIA refused: not a known station",
 			   ifp->name, &target, &src_proto, &rx->from);
-		answer(rx, &rx->from, NHRP_CODE_ADMIN_PROHIBITED, 0, NULL, NULL,
-		       0);
+		/* the refusal is rate-limited per source: no reflector */
+		if (nhrp_source_limit(&refusals, &rx->from))
+			answer(rx, &rx->from, NHRP_CODE_ADMIN_PROHIBITED, 0,
+			       NULL, NULL, 0);
 		return;
 	}
 	/* the requester's own binding: replies and return traffic can go

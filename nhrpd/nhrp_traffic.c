@@ -186,6 +186,15 @@ void nhrp_traffic_indication(struct nhrp_rx *rx)
 			   rx->ifp->name, &dst);
 		return;
 	}
+	/* only from a station we have a binding with (our hub, a shortcut
+	 * partner): a stranger's indications would have us resolve whatever
+	 * it likes */
+	if (!nhrp_peer_bound(rx->peer)) {
+		nhrp_if(rx->ifp)->stats.rx_dropped++;
+		nhrp_debug(COMMON, "%s: traffic indication for %pIA from %pIA ignored: not a known station",
+			   rx->ifp->name, &dst, &rx->from);
+		return;
+	}
 	if (nhrp_shortcut_covers(rx->ifp, &dst))
 		return;
 	nhrp_shortcut_resolve(rx->ifp, rx->afi, &dst);

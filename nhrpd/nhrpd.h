@@ -82,4 +82,21 @@ bool nhrp_ratelimit(struct nhrp_ratelimit *rl, unsigned int burst,
 				  _left_out ? " (and others: see debug)" : "");  \
 	} while (0)
 
+/* answers no one is owed under a flood (error indications, refusals):
+ * at most per_source a second to one NBMA address, and total a second to
+ * all, so a flood from one address does not silence the answers others
+ * should get, and one from many makes no amplifier.  State is a fixed
+ * table of NHRP_SOURCE_SLOTS addresses (a new one takes its hash slot). */
+#define NHRP_SOURCE_SLOTS 256
+struct nhrp_source_limit {
+	unsigned int per_source, total;
+	uint32_t window, count, suppressed;
+	struct {
+		struct ipaddr src;
+		uint32_t window;
+		uint16_t count;
+	} slot[NHRP_SOURCE_SLOTS];
+};
+bool nhrp_source_limit(struct nhrp_source_limit *l, const struct ipaddr *src);
+
 #endif /* NHRPD_H */

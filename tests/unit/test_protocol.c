@@ -888,8 +888,18 @@ static void spoke1_up(void)
 	spoke1_up_nat(NULL);
 }
 
+static void traffic_indication_from(const char *nbma, const char *proto,
+				    const char *dst);
+
 /* a Traffic Indication from the hub for traffic from our LAN to dst */
 static void traffic_indication(const char *dst)
+{
+	traffic_indication_from(HUB_NBMA, HUB_TUN, dst);
+}
+
+/* the same from the station (nbma, proto) */
+static void traffic_indication_from(const char *nbma, const char *proto,
+				    const char *dst)
 {
 	uint8_t ip[28] = {0x45, 0, 0, 28, 0, 0, 0, 0, 64, 1};
 	struct nhrp_pkt p;
@@ -898,11 +908,11 @@ static void traffic_indication(const char *dst)
 	memcpy(ip + 12, &s.ipaddr_v4, 4);
 	memcpy(ip + 16, &d.ipaddr_v4, 4);
 	nhrp_pkt_init(&p, NHRP_PKT_TRAFFIC, NHRP_AFN_IPV4, NHRP_PRO_IPV4);
-	fake_pkt(&p, NHRP_PKT_TRAFFIC, HUB_NBMA, HUB_TUN, "10.1.0.5", 0);
+	fake_pkt(&p, NHRP_PKT_TRAFFIC, nbma, proto, "10.1.0.5", 0);
 	p.body = ip;
 	p.body_len = sizeof(ip);
 	nhrp_ext_add(&p, NHRP_EXT_END | NHRP_EXT_COMPULSORY);
-	fake_recv(gre, HUB_NBMA, &p);
+	fake_recv(gre, nbma, &p);
 }
 
 /* answer our pending Resolution Request as the station (nbma, proto)
@@ -1035,6 +1045,43 @@ static void test_traffic_indication_flood(void)
 	/* and all of it gone after a while */
 	fake_run(200);
 	CHECK_EQ(nhrp_reqid_count(), 1);
+}
+
+/* a Traffic Indication is honoured only from a station we have a
+ * binding with; a flood of them from strangers costs nothing */
+static void test_traffic_indication_from_stranger(void)
+{
+	char nbma[32], proto[32];
+	size_t entries;
+	struct fake_sent *s;
+
+	spoke1_up();
+	conf()->shortcut = true;
+	fake_sent_clear();
+	entries = nhrp_cache_count(gre);
+	traffic_indication_from("198.51.100.66", "10.255.0.66", "10.2.0.5");
+	fake_run(0);
+	CHECK_EQ(fake_sent_count(), 0);
+	CHECK(!peer("198.51.100.66"));
+	/* ten thousand of them, from as many addresses */
+	for (int i = 0; i < 10000; i++) {
+		snprintf(nbma, sizeof(nbma), "198.51.%d.%d", 100 + i / 250 % 2,
+			 i % 250 + 1);
+		snprintf(proto, sizeof(proto), "10.255.0.%d", 100 + i % 100);
+		traffic_indication_from(nbma, proto, "10.2.0.5");
+	}
+	fake_run(1);
+	CHECK_EQ(fake_sent_count(), 0);
+	CHECK_EQ(nhrp_cache_count(gre), entries);
+	CHECK_EQ(nhrp_reqid_count(), 1); /* the registration's */
+	CHECK(!fake_routes_installed());
+	/* from our hub: resolved */
+	traffic_indication("10.2.0.5");
+	fake_run(0);
+	s = fake_sent_pop_type(NHRP_PKT_RES_REQ);
+	REQUIRE(s);
+	CHECK(nbma_is(s, HUB_NBMA));
+	CHECK(is_addr(&s->pkt.dst_proto, "10.2.0.5"));
 }
 
 static void test_shortcut_off(void)
@@ -1672,6 +1719,52 @@ static void test_error_rate_per_source(void)
 	fake_run(1);
 	regreq(&p, S1_NBMA, S1_TUN, 300, 600, true);
 	fake_recv(gre, S1_NBMA, &p);
+	CHECK_EQ(fake_sent_count(), 1);
+}
+
+/* refusals (of a stranger's resolution, of registrations accepted in
+ * none of their CIEs) are rate-limited per source NBMA address */
+static void test_refusal_rate_per_source(void)
+{
+	struct nhrp_pkt p;
+	unsigned int n;
+
+	hub();
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 600, true), 0);
+	fake_sent_clear();
+	/* a stranger's resolution requests: a few refusals a second */
+	for (int i = 0; i < 50; i++) {
+		resreq(&p, "198.51.100.66", "10.255.0.66", S1_TUN, 400 + i);
+		fake_recv(gre, "198.51.100.66", &p);
+	}
+	n = fake_sent_count();
+	CHECK(n >= 1 && n <= 10);
+	fake_sent_clear();
+	/* another one is still refused, and the registered spoke answered */
+	resreq(&p, "198.51.100.67", "10.255.0.67", S1_TUN, 460);
+	fake_recv(gre, "198.51.100.67", &p);
+	CHECK_EQ(fake_sent_count(), 1);
+	CHECK(fake_sent_count() && nbma_is(fake_sent_pop(), "198.51.100.67"));
+	/* registrations refused (outside the tunnel's network) from one
+	 * address: the same */
+	n = 0;
+	for (int i = 0; i < 50; i++)
+		if (do_register(S2_NBMA, "44.16.0.66", 600, true) >= 0)
+			n++;
+	CHECK(n >= 1 && n <= 10);
+	CHECK_EQ(fake_sent_count(), 0);
+	CHECK(!cache("44.16.0.66"));
+	/* its registration of a good address is answered all the same */
+	CHECK_EQ(do_register(S2_NBMA, S2_TUN, 600, true), 0);
+	/* others are refused as before, and the flooders again a second
+	 * later */
+	CHECK_EQ(do_register(S1_NBMA, "44.16.0.67", 600, true),
+		 NHRP_CODE_ADMIN_PROHIBITED);
+	fake_run(1);
+	CHECK_EQ(do_register(S2_NBMA, "44.16.0.66", 600, true),
+		 NHRP_CODE_ADMIN_PROHIBITED);
+	resreq(&p, "198.51.100.66", "10.255.0.66", S1_TUN, 470);
+	fake_recv(gre, "198.51.100.66", &p);
 	CHECK_EQ(fake_sent_count(), 1);
 }
 
@@ -2981,6 +3074,7 @@ static const struct fake_test tests[] = {
 	{"shortcut_refresh_in_use", test_shortcut_refresh_in_use},
 	{"shortcut_unanswered", test_shortcut_unanswered},
 	{"traffic_indication_flood", test_traffic_indication_flood},
+	{"traffic_indication_from_stranger", test_traffic_indication_from_stranger},
 	{"shortcut_off", test_shortcut_off},
 	{"phase2_kernel_probe", test_phase2_kernel_probe},
 	{"purge_received", test_purge_received},
@@ -2992,6 +3086,7 @@ static const struct fake_test tests[] = {
 	{"purge_prefix_at_hub", test_purge_prefix_at_hub},
 	{"error_indications", test_error_indications},
 	{"error_rate_per_source", test_error_rate_per_source},
+	{"refusal_rate_per_source", test_refusal_rate_per_source},
 	{"redirect", test_redirect},
 	{"multicast_replication", test_multicast_replication},
 	{"udp_checksum_negative_control", test_udp_checksum_negative_control},
