@@ -74,6 +74,17 @@ DEFUN_NOSH(show_debugging_nhrp, show_debugging_nhrp_cmd,
 	return CMD_SUCCESS;
 }
 
+unsigned int nhrp_debug_conf_get(void)
+{
+	return debug_conf;
+}
+
+void nhrp_debug_conf_set(unsigned int flags)
+{
+	debug_conf = flags;
+	nhrp_debug_flags = debug_conf | debug_term;
+}
+
 int nhrp_debug_config_write(struct vty *vty)
 {
 	int lines = 0;

@@ -62,6 +62,12 @@ static struct log_ref nhrp_errors[] = {
 		.suggestion = "Check that the kernel has nf_tables with nft_log and nft_limit (5.12 or later), that nhrpd has CAP_NET_ADMIN, and that no other program holds a table inet nhrpd; or write the rules yourself with 'nhrp nflog-group' / 'nhrp multicast-nflog-group'.",
 	},
 	{
+		.code = EC_NHRP_CONFIG,
+		.title = "NHRP configuration file refused on SIGHUP",
+		.description = "On SIGHUP nhrpd re-read its configuration file and found a line it cannot apply (the line number, the line and the reason are logged), or the configuration as a whole was refused: nothing was changed.",
+		.suggestion = "Correct the line named in the log and send SIGHUP again ('systemctl reload nhrpd').",
+	},
+	{
 		.code = END_FERR,
 	},
 };

@@ -18,6 +18,7 @@ enum nhrp_log_refs {
 	EC_NHRP_RESOLVER,	/* a next hop server name does not resolve */
 	EC_NHRP_INTERNAL,	/* nhrpd's own bookkeeping is off */
 	EC_NHRP_NETFILTER,	/* our nftables rules cannot be installed */
+	EC_NHRP_CONFIG,		/* a re-read configuration file is refused */
 };
 
 void nhrp_error_init(void);

@@ -43,7 +43,13 @@ static struct frr_daemon_info nhrpd_di;
 
 static void sighup(void)
 {
-	zlog_info("SIGHUP received: configuration is changed through vtysh");
+	enum frr_cli_mode mode = nhrpd_di.cli_mode;
+
+	/* while the file is read the commands only edit nhrp_reload's
+	 * candidate (as in FRR's transactional CLI); it commits once */
+	nhrpd_di.cli_mode = FRR_CLI_TRANSACTIONAL;
+	nhrp_reload(nhrpd_di.config_file, nhrpd_di.pathspace);
+	nhrpd_di.cli_mode = mode;
 }
 
 static void sigusr1(void)

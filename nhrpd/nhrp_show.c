@@ -89,6 +89,7 @@ static void cache_show_one(struct nhrp_cache *c, void *arg)
 		json_object_int_add(e, "expiresIn", left);
 		json_object_boolean_add(e, "unique", c->unique);
 		json_object_boolean_add(e, "installed", c->in_kernel);
+		json_object_int_add(e, "created", c->created);
 		json_object_array_add(cs->table, e);
 		return;
 	}
