@@ -178,7 +178,7 @@ def test_bad_command_rejected_and_changes_nothing(node, line, status):
     assert daemon_config(node) == before
 
 
-def test_ios_ipv6_map_prefix_form(node):
+def test_grammar_ios_ipv6_map_prefix_form(node):
     """`ipv6 nhrp map 2001:DB8::1/128 192.0.2.1`, as IOS writes it, is
     the host binding, kept (and written) without the prefix length"""
     start_pair(node)

@@ -69,7 +69,7 @@ def test_cisco_grammar_round_trips(node):
     assert iface_config(node) == before
 
 
-def test_frr_form_unchanged(node):
+def test_grammar_frr_form_unchanged(node):
     start(node)
     lines = ["ip nhrp network-id 1", "ip nhrp nhs 10.255.255.1 nbma 192.0.2.1",
              "ip nhrp nhs dynamic nbma hub.example.net"]
@@ -84,7 +84,7 @@ def test_frr_form_unchanged(node):
     assert not any("10.255.255.1" in ln for ln in iface_config(node))
 
 
-def test_line_replaces_server(node):
+def test_grammar_line_replaces_server(node):
     """a repeated line says the whole server: what it leaves out is the
     default again, as on IOS"""
     start(node)
@@ -99,7 +99,7 @@ def test_line_replaces_server(node):
     assert cfg == ["ip nhrp nhs 10.255.255.3 nbma 192.0.2.3"]
 
 
-def test_no_nhs_without_nbma_removes_every_entry(node):
+def test_grammar_no_nhs_without_nbma_removes_every_entry(node):
     start(node)
     in_gre1(node, ["ip nhrp network-id 1",
                    "ip nhrp nhs 10.255.255.3 nbma 192.0.2.3",

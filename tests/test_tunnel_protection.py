@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """`tunnel protection`: FRR's `vici profile NAME [fallback-profile NAME]`
 and Cisco's `ipsec profile NAME [shared]` mean the same; both are kept in
-the YANG model and written back in FRR's form (doc/ipsec.rst).  Network
-namespaces only: runs on any host as root."""
+the YANG model and written back in FRR's form (doc/ipsec.rst).  These are
+grammar tests only (so named): nhrpd does not ask charon for the profile
+yet (tests/topotests/test_ipsec_dmvpn.py runs IPsec with the SAs set up by
+the test).  Network namespaces only: runs on any host as root."""
 import os
 import shutil
 import uuid
@@ -50,7 +52,7 @@ def cmds(node, *lines):
     return [(st, out) for out, st in res]
 
 
-def test_cisco_spelling_is_written_in_frr_form(node):
+def test_grammar_cisco_spelling_written_in_frr_form(node):
     assert cmds(node, "tunnel protection ipsec profile DMVPN-PROF")[0][0] == 0
     assert protection_lines(node) == ["tunnel protection vici profile DMVPN-PROF"]
     # `shared` (Cisco: tunnels sharing a source) is accepted, and has no effect
@@ -60,7 +62,7 @@ def test_cisco_spelling_is_written_in_frr_form(node):
     assert protection_lines(node) == []
 
 
-def test_both_spellings_replace_each_other(node):
+def test_grammar_both_spellings_replace_each_other(node):
     cmds(node, "tunnel protection vici profile a fallback-profile b")
     assert protection_lines(node) == ["tunnel protection vici profile a fallback-profile b"]
     # the same meaning: a profile without fallback
@@ -88,7 +90,7 @@ def test_bad_protection_refused_and_changes_nothing(node, line):
     assert protection_lines(node) == before
 
 
-def test_longest_name_and_our_vtysh(node):
+def test_grammar_longest_name_and_our_vtysh(node):
     name = "n" * 63
     assert cmds(node, "tunnel protection ipsec profile " + name)[0][0] == 0
     assert protection_lines(node) == ["tunnel protection vici profile " + name]

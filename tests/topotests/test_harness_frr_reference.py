@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Reference DMVPN scenario with FRR 8.4's own zebra + nhrpd on a hub and two
-spokes: the interop baseline our nhrpd is measured against, and the proof
-that the harness (namespaces, mGRE, NFLOG, daemons, vtysh) works.
+"""The harness's reference: a DMVPN scenario with FRR 8.4's own zebra +
+nhrpd on a hub and two spokes, and none of ours.  It tests FRR and the
+harness only (namespaces, mGRE, NFLOG, daemons, vtysh): when it fails, the
+harness or the machine is broken, not our nhrpd; it is also the interop
+baseline our nhrpd is measured against.
 
 FRR's nhrpd quirks handled here: /32 tunnel addresses (it refuses others),
 ip_forward_use_pmtu=0 (as FRR's own nhrp topotest), tx checksum offload off
