@@ -4,9 +4,12 @@ reaches every spoke's tunnel address through the one multipoint GRE
 interface.  Our hub + our spokes, our hub + FRR's spokes, FRR's hub + our
 spokes; NBMA changes with and without the unique flag; authentication."""
 import json
+import struct
 
 import pytest
 
+from lib.cisco import (ERROR_IND, EXT_AUTH, REG_REQ, build, captured_nhrp, decode, inject,
+                       need_codec_tool, with_checksum)
 from lib.dmvpn import (HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, lan_addr, spoke_tunnel)
 from lib.topology import FRR_NHRPD, OUR_NHRPD
 
@@ -167,49 +170,109 @@ def test_nbma_change_unique_refused_until_expiry(topo):
                      hold + hold // 3 + 20, msg="registered at the new address after expiry")
 
 
+# NHRP in GRE from the hub (GRE protocol type right after the 20-byte IPv4 header)
+FROM_HUB = "ip proto 47 and src host %s and ip[22:2] = 0x2001" % HUB_NBMA
+AUTH_FAILURE, UNRECOGNIZED_EXT, PROTOCOL_ERROR, INVALID_EXT = 11, 1, 7, 9
+
+
+def error_indications(cap):
+    return captured_nhrp(cap.pcap, ERROR_IND, src=HUB_NBMA)
+
+
 def test_authentication(topo):
+    need_codec_tool()
     d = build_dmvpn(topo, spokes=2, lans=False, routes=False, tunnel_plen=24)
     for n in d.nodes:
         n.start_zebra()
     d.hub.start_nhrpd(hub_conf(auth="s3cret"), ours=True)
+    caps = [s.capture("eth0", FROM_HUB, name="eth0-from-hub") for s in d.spokes]
     d.spokes[0].start_nhrpd(spoke_conf(auth="s3cret"), ours=True)
     d.spokes[1].start_nhrpd(spoke_conf(auth="wrong"), ours=True)
     d.hub.wait_until(lambda: dynamic(d.hub) == {spoke_tunnel(1): SPOKE_NBMA[0]}, 60,
                      msg="the spoke with the right password registers")
     d.hub.wait_until(lambda: traffic(d.hub)["authFailures"] >= 1, 20,
                      msg="the wrong password is counted")
+    # the hub tells spoke2 why: an Error Indication, Authentication
+    # Failure, pointing at the Authentication extension of the request,
+    # which it carries whole
+    eis = d.spokes[1].wait_until(lambda: error_indications(caps[1]), 20,
+                                 msg="an Error Indication sent back to spoke2")
+    for ei in eis:
+        assert ei["ip_dst"] == SPOKE_NBMA[1] and ei["error_code"] == AUTH_FAILURE, ei
+        assert ei["dst_proto"] == spoke_tunnel(2), ei
+        req, = decode([bytes.fromhex(ei["body"])])
+        assert req["ok"] and req["type"] == REG_REQ and req["src_proto"] == spoke_tunnel(2), req
+        auth = [e for e in req["ext"] if e["type"] == EXT_AUTH]
+        assert auth and ei["error_offset"] == auth[0]["off"], (ei["error_offset"], req["ext"])
+        assert auth[0]["value"] == "wrong", auth
     assert spoke_tunnel(2) not in dynamic(d.hub)
     st = nhs_status(d.spokes[1])[0]
     assert st["status"] != "up"
+    # the right password gets no Error Indication
+    assert error_indications(caps[0]) == []
 
 
-INJECT = r"""
-import socket, sys
-s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x2001))
-for hexpkt in sys.stdin.read().split():
-    s.sendto(bytes.fromhex(hexpkt), ("gre1", 0x2001, 0, 0, socket.inet_aton(sys.argv[1])))
-"""
+def bad_packets():
+    """(what, bytes, expected Error Indication (code, offset) or None):
+    Registration Requests from spoke1's NBMA address for 10.255.0.99, each
+    broken in one way.  RFC 2332 5.3: a packet whose header cannot be
+    trusted (short, wrong size, bad checksum) is dropped silently; a
+    well-formed one with an extension problem or a bad offset is answered
+    with an Error Indication whose offset points at the fault."""
+    good = build("type=regreq", "src_nbma=" + SPOKE_NBMA[0], "src_proto=10.255.0.99",
+                 "dst_proto=" + HUB_TUNNEL, "reqid=7", "cie=code:0,pl:32,ht:30", "ext=end")
+    assert len(good) == 56 and good[52:56] == bytes.fromhex("80000000")  # End at 52
+
+    def patched(at, value):
+        b = bytearray(good)
+        b[at:at + len(value)] = value
+        return with_checksum(bytes(b))
+    corrupt = bytearray(good)
+    corrupt[12] ^= 0xff
+    return [
+        ("10 bytes", good[:10], None),
+        ("30 bytes", good[:30], None),
+        ("3 bytes short of ar$pktsz", good[:-3], None),
+        ("bad checksum", bytes(corrupt), None),
+        ("ar$extoff past the end", patched(14, struct.pack("!H", 200)), (PROTOCOL_ERROR, 14)),
+        ("End extension longer than the packet", patched(54, struct.pack("!H", 8)),
+         (INVALID_EXT, 52)),
+        ("unknown compulsory extension",
+         build("type=regreq", "src_nbma=" + SPOKE_NBMA[0], "src_proto=10.255.0.99",
+               "dst_proto=" + HUB_TUNNEL, "reqid=7", "cie=code:0,pl:32,ht:30",
+               "rawext=0x1234/00000000/c", "ext=end"), (UNRECOGNIZED_EXT, 52)),
+    ]
 
 
-def test_bad_packets_counted_and_harmless(topo):
+def test_bad_packets_answered_counted_and_harmless(topo):
+    need_codec_tool()
     d = build_dmvpn(topo, spokes=2, lans=False, routes=False, tunnel_plen=24)
     start(d, OUR_NHRPD, OUR_NHRPD, hub_conf(), spoke_conf())
     check_registered(d)
-    good = bytes.fromhex(
-        # a registration request for 10.255.0.99 (checksum filled below)
-        "0001080000000000ff00003c0000003401030400"
-        "040480020000002ac633640a0aff00630aff0001"
-        "00ff00000000001c0000000004040000c6336407"
-        "0aff0063")
-    bad = [good[:10], good[:30], good[:-3]]          # truncated
-    corrupt = bytearray(good)
-    corrupt[12] ^= 0xff                             # bad checksum
-    bad.append(bytes(corrupt))
+    bad = bad_packets()
+    want = {pkt: ei for _, pkt, ei in bad if ei}
     before = traffic(d.hub)
-    d.spokes[0].run(["/usr/bin/python3", "-c", INJECT, HUB_NBMA],
-                    input=" ".join(b.hex() for b in bad))
-    d.hub.wait_until(lambda: traffic(d.hub)["dropped"] >= before["dropped"] + len(bad), 10,
-                     msg="every bad packet counted as dropped")
+    s1 = d.spokes[0]
+    with s1.capture("eth0", FROM_HUB, name="eth0-from-hub") as cap:
+        # the silent ones first: their Error Indications, were there any,
+        # would come before the others'
+        inject(s1, [pkt for _, pkt, _ in bad], HUB_NBMA)
+        s1.wait_until(lambda: len(error_indications(cap)) >= len(want), 10,
+                      msg="an Error Indication for each of %d packets" % len(want))
+        d.hub.wait_until(lambda: traffic(d.hub)["dropped"] >= before["dropped"] + len(bad), 10,
+                         msg="every bad packet counted as dropped")
+    eis = error_indications(cap)
+    got = {}
+    for ei in eis:
+        body = bytes.fromhex(ei["body"])
+        assert body in want, "Error Indication for a packet that gets none: %s" % ei
+        assert body not in got, "two Error Indications for one packet: %s" % ei
+        got[body] = (ei["error_code"], ei["error_offset"])
+        assert ei["ip_dst"] == SPOKE_NBMA[0] and ei["src_nbma"] == HUB_NBMA, ei
+    what = {pkt: w for w, pkt, _ in bad}
+    assert {what[b]: e for b, e in got.items()} == {what[b]: e for b, e in want.items()}
+    after = traffic(d.hub)
+    assert after["badChecksum"] == before["badChecksum"] + 1, after
     assert "10.255.0.99" not in cache(d.hub)
     # the hub still serves the good spokes
     assert d.hub.daemon("nhrpd").running()

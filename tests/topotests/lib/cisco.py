@@ -34,7 +34,7 @@ if os.path.join(TOP, "tests") not in sys.path:
     sys.path.insert(0, os.path.join(TOP, "tests"))
 from test_codec_vectors import VECTORS, capture_pdus  # noqa: E402  (pcap/pcapng reader)
 
-REG_REQ, REG_REPLY = 3, 4
+REG_REQ, REG_REPLY, ERROR_IND = 3, 4, 7
 EXT_END, EXT_RESPONDER, EXT_FWD, EXT_REV, EXT_AUTH, EXT_NAT = 0, 3, 4, 5, 7, 9
 COMPULSORY = 0x8000
 FLAG_UNIQUE, FLAG_NAT = 0x8000, 0x0002
@@ -288,6 +288,35 @@ def pcap_nhrp(path):
     return out
 
 
+def captured_nhrp(path, ptype=None, src=None):
+    """The NHRP packets of a capture decoded by our codec (codec_tool): one
+    dict per packet, as decode() gives it, with "ip_src"/"ip_dst" (outer
+    IPv4) added; only those of type ptype and/or from src when given."""
+    pkts = [(s, d, pdu) for s, d, pdu in pcap_nhrp(path)
+            if (ptype is None or pdu[17] == ptype) and (src is None or s == src)]
+    out = decode([pdu for _, _, pdu in pkts]) if pkts else []
+    for (s, d, _), dec in zip(pkts, out):
+        dec["ip_src"], dec["ip_dst"] = s, d
+    return out
+
+
+def build(*tokens):
+    """codec_tool build TOKEN...: the packet's bytes."""
+    r = subprocess.run([CODEC_TOOL, "build"] + list(tokens), capture_output=True, text=True,
+                       timeout=60)
+    if r.returncode:
+        raise RuntimeError("codec_tool build: " + r.stderr)
+    return bytes.fromhex(r.stdout.strip())
+
+
+def with_checksum(pdu):
+    """pdu with ar$chksum recomputed (after a patch of its bytes)."""
+    b = bytearray(pdu)
+    b[12:14] = b"\0\0"
+    b[12:14] = struct.pack("!H", checksum(bytes(b)))
+    return bytes(b)
+
+
 # ---- tshark -----------------------------------------------------------------
 
 
@@ -429,6 +458,7 @@ def _pdml_nhrp(pdml):
 
 __all__ = ["CiscoRequest", "NhrpPacket", "Cie", "Ext", "VECTORS", "CODEC_TOOL", "checksum",
            "layout", "readdress", "decode", "check_readdressed", "registration_requests",
-           "vector_files", "inject", "pcap_nhrp", "tshark_nhrp", "tshark_nhrp_start",
-           "need_codec_tool", "REG_REQ", "REG_REPLY", "EXT_END", "EXT_RESPONDER", "EXT_FWD",
+           "vector_files", "inject", "pcap_nhrp", "captured_nhrp", "build", "with_checksum",
+           "tshark_nhrp", "tshark_nhrp_start",
+           "need_codec_tool", "REG_REQ", "REG_REPLY", "ERROR_IND", "EXT_END", "EXT_RESPONDER", "EXT_FWD",
            "EXT_REV", "EXT_AUTH", "EXT_NAT", "FLAG_UNIQUE", "FLAG_NAT"]
