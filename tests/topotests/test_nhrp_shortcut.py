@@ -5,19 +5,23 @@ the hub, the egress spoke answers with the prefix it serves, and the
 shortcut route in zebra/the kernel carries the traffic directly."""
 import json
 import os
+import subprocess
 import sys
 import time
 
 import pytest
 
+from lib.cisco import build, captured_nhrp, inject, need_codec_tool
 from lib.dmvpn import (HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, hub_nflog_rules,
-                       lan_addr, spoke_tunnel)
+                       lan_addr, lan_net, spoke_tunnel)
 from lib.topology import FRR_NHRPD, OUR_NHRPD
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from vtyclient import Vty  # noqa: E402
 
 pytestmark = pytest.mark.gre
+
+PURGE_REQ, PURGE_REPLY = 5, 6
 
 HUB = """nhrp nflog-group 1
 interface gre1
@@ -39,7 +43,7 @@ exit
 
 
 def shortcuts(node):
-    j = node.vtysh("show ip nhrp shortcut json", json=True)
+    j = node.show("show ip nhrp shortcut json", json=True)
     return {e["prefix"]: e["via"] for e in j.get("table", [])}
 
 
@@ -81,16 +85,14 @@ def test_phase3_redirect_and_shortcut_both_ways(topo):
     s1, s2 = d.spokes
     # through the hub first: one hop more (TTL one lower)
     assert ttl_of_reply(s1, lan_addr(2), lan_addr(1)) == 63
-    t0 = time.monotonic()
-    # both directions at once
+    # both directions at once (how long it takes, against FRR's nhrpd:
+    # tools/bench shortcut)
     s1.popen(["ping", "-c", "30", "-i", "0.2", "-I", lan_addr(1), lan_addr(2)])
     s2.popen(["ping", "-c", "30", "-i", "0.2", "-I", lan_addr(2), lan_addr(1)])
     s1.wait_until(lambda: shortcuts(s1).get("10.2.0.0/24") == spoke_tunnel(2), 15,
                   msg="spoke1: shortcut to spoke2's LAN prefix (not a /32)")
     s2.wait_until(lambda: shortcuts(s2).get("10.1.0.0/24") == spoke_tunnel(1), 15,
                   msg="spoke2: shortcut to spoke1's LAN prefix")
-    took = time.monotonic() - t0
-    print("both shortcuts in %.1f s" % took)
     # the hub sent Traffic Indications, the spokes asked it
     assert traffic(d.hub)["sent"]["trafficIndication"] >= 1
     assert traffic(s1)["received"]["trafficIndication"] >= 1
@@ -109,19 +111,80 @@ def test_phase3_redirect_and_shortcut_both_ways(topo):
     assert c2[spoke_tunnel(1)]["nbma"] == SPOKE_NBMA[0]
 
 
+def from_nbma(nbma):
+    """BPF: NHRP in GRE from an NBMA address (GRE's protocol type right
+    after the 20-byte IPv4 header)"""
+    return "ip proto 47 and src host %s and ip[22:2] = 0x2001" % nbma
+
+
+def make_shortcut(src, dst, hold):
+    """traffic src LAN -> dst LAN until src has a shortcut (zebra and the
+    kernel) to dst's LAN via dst's tunnel address; then the traffic stops"""
+    i, j = d_index(src), d_index(dst)
+    ping = src.popen(["ping", "-q", "-c", "150", "-i", "0.2", "-I", lan_addr(i), lan_addr(j)],
+                     stdout=subprocess.DEVNULL)
+    try:
+        src.wait_until(lambda: shortcuts(src).get(lan_net(j)) == spoke_tunnel(j), 30,
+                       msg="%s: shortcut to %s" % (src.name, lan_net(j)))
+        src.wait_until(lambda: "via %s" % spoke_tunnel(j) in kernel_route(src, lan_net(j)), 10,
+                       msg="%s: kernel route of the shortcut" % src.name)
+    finally:
+        ping.kill()
+        ping.wait()
+    assert shortcut_left(src, lan_net(j)) > hold // 2, "refreshed just now"
+
+
+def d_index(spoke):
+    return int(spoke.name[len("spoke"):])
+
+
+def shortcut_left(node, prefix):
+    j = node.show("show ip nhrp shortcut json", json=True)
+    return {e["prefix"]: e["expiresIn"] for e in j.get("table", [])}[prefix]
+
+
 def test_purge_removes_shortcut(topo):
-    d = start_dmvpn(topo)
+    """Real Purge Requests take a shortcut away at once, long before its
+    holding time (60 s): (1) spoke2 purges its own binding at spoke1, which
+    answers with a Purge Reply; (2) spoke1 withdraws its registration when
+    its nhrpd stops, and the hub, which passed spoke2's resolution on to
+    spoke1, purges the binding at spoke2."""
+    need_codec_tool()
+    hold = 60
+    d = start_dmvpn(topo, hold=hold)
     s1, s2 = d.spokes
-    s1.popen(["ping", "-c", "20", "-i", "0.2", "-I", lan_addr(1), lan_addr(2)])
-    s1.wait_until(lambda: "10.2.0.0/24" in shortcuts(s1), 15, msg="shortcut made")
-    # spoke2 leaves: it purges its registration on the hub and the hub's
-    # entry goes; spoke1's shortcut expires with the holding time, or at
-    # once when the peer is purged (here: clear on spoke1)
-    with Vty(s1.vty_socket("nhrpd")) as v:
-        v.ok("clear ip nhrp shortcut")
-    s1.wait_until(lambda: "10.2.0.0/24" not in shortcuts(s1), 5, msg="shortcut gone")
+    make_shortcut(s1, s2, hold)
+    received = traffic(s1)["received"]["purgeRequest"]
+    purge = build("type=purgereq", "src_nbma=" + SPOKE_NBMA[1], "src_proto=" + spoke_tunnel(2),
+                  "dst_proto=" + spoke_tunnel(1), "reqid=4242",
+                  "cie=code:0,pl:32,proto:" + spoke_tunnel(2), "ext=end")
+    with s2.capture("eth0", from_nbma(SPOKE_NBMA[0]), name="eth0-from-spoke1") as cap:
+        inject(s2, [purge], SPOKE_NBMA[0])
+        s1.wait_until(lambda: "10.2.0.0/24" not in shortcuts(s1), 10,
+                      msg="spoke1: shortcut gone with the purged binding")
+        replies = s2.wait_until(lambda: captured_nhrp(cap.pcap, PURGE_REPLY), 10,
+                                msg="spoke1 answers the purge")
+    assert [(r["reqid"], r["src_proto"], r["ip_dst"]) for r in replies] == \
+        [(4242, spoke_tunnel(2), SPOKE_NBMA[1])], replies
+    assert [c["proto"] for c in replies[0]["cie"]] == [spoke_tunnel(2)]
+    assert traffic(s1)["received"]["purgeRequest"] == received + 1
     s1.wait_until(lambda: "nhrp" not in kernel_route(s1, "10.2.0.0/24"), 5,
                   msg="route withdrawn from the kernel")
+    assert spoke_tunnel(2) not in {e["protocol"] for e in s1.show(
+        "show ip nhrp cache json", json=True)["table"]}
+
+    # (2) the other way (a fresh pair for the hub's rate limit)
+    make_shortcut(s2, s1, hold)
+    with s2.capture("eth0", from_nbma(HUB_NBMA), name="eth0-from-hub") as cap:
+        s1.stop_daemon("nhrpd")
+        s2.wait_until(lambda: "10.1.0.0/24" not in shortcuts(s2), 10,
+                      msg="spoke2: shortcut gone when spoke1's registration went")
+        purges = s2.wait_until(lambda: captured_nhrp(cap.pcap, PURGE_REQ), 5,
+                               msg="the hub's Purge Request")
+    assert [c["proto"] for c in purges[0]["cie"]] == [spoke_tunnel(1)], purges
+    assert purges[0]["flags"] & 0x8000, "no reply wanted (N bit)"
+    s2.wait_until(lambda: "nhrp" not in kernel_route(s2, "10.1.0.0/24"), 5,
+                  msg="spoke2: route withdrawn from the kernel")
 
 
 def test_phase2_next_hop_in_tunnel(topo):
