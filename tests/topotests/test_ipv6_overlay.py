@@ -44,6 +44,7 @@ import time
 import pytest
 
 from lib import Topology
+from lib.util import send_bad_udp_checksum
 
 pytestmark = pytest.mark.gre
 
@@ -352,6 +353,12 @@ def test_multicast_copies_whole_checksums(ripng):
         c = udp6_counters(n)
         assert c.get("Udp6InCsumErrors", 0) == 0, (n.name, c)
         assert c.get("Udp6InErrors", 0) == 0, (n.name, c)
+    # negative control: a datagram with a wrong checksum, hub to spoke1
+    # over the same tunnel, is counted where the copies were checked
+    s1 = net.spokes[0]
+    send_bad_udp_checksum(net.hub.ns, HUB6, SPOKE6[0], 521)
+    s1.wait_until(lambda: udp6_counters(s1).get("Udp6InCsumErrors", 0) == 1, 10,
+                  msg="spoke1 counts the bad checksum")
     # the hub's copies: unicast GRE with ethertype IPv6, one per spoke
     with net.hub.capture("eth0", "ip proto 47 and src host %s" % HUB_NBMA, name="mcast") as cap:
         for nbma in SPOKE_NBMA:

@@ -36,6 +36,7 @@ import pytest
 from lib import Topology
 from lib.dmvpn import (HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, lan_addr, lan_net,
                        ripd_glue, spoke_tunnel)
+from lib.util import send_bad_udp_checksum
 
 pytestmark = pytest.mark.gre
 
@@ -209,6 +210,13 @@ def test_no_bad_udp_checksums_with_tx_offload(seed):
         c = udp_counters(n)
         assert c["InCsumErrors"] == 0, "%s: %s" % (n.name, c)
         assert c["InErrors"] == 0, "%s: %s" % (n.name, c)
+    # negative control: a datagram with a wrong checksum, hub to spoke2
+    # over the same tunnel, is counted where the copies were checked
+    # (spoke2: test_spoke_goes_away counts on spoke1's zero)
+    s2 = d.spokes[1]
+    send_bad_udp_checksum(d.hub.ns, HUB_TUNNEL, spoke_tunnel(2), 520)
+    s2.wait_until(lambda: udp_counters(s2)["InCsumErrors"] == 1, 10,
+                  msg="spoke2 counts the bad checksum")
 
 
 def test_spoke_goes_away(seed):

@@ -111,6 +111,44 @@ class in_netns:
         return False
 
 
+def _inet_sum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(int.from_bytes(b[i:i + 2], "big") for i in range(0, len(b), 2))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return s
+
+
+def send_bad_udp_checksum(ns, src, dst, port, payload=b"negative control"):
+    """One UDP datagram src -> dst:port (IPv4 or IPv6) from namespace ns,
+    with a checksum that is wrong on purpose and not 0 (0 means "none" over
+    IPv4): a raw socket, so neither the kernel nor a tx offload touches it.
+    The negative control of a checksum check at the receiver.  Returns the
+    checksum sent and the correct one."""
+    import ipaddress
+    import socket
+    a, b = ipaddress.ip_address(src), ipaddress.ip_address(dst)
+    ulen = 8 + len(payload)
+    if a.version == 4:
+        pseudo = a.packed + b.packed + bytes([0, socket.IPPROTO_UDP]) + ulen.to_bytes(2, "big")
+    else:
+        pseudo = a.packed + b.packed + ulen.to_bytes(4, "big") + bytes([0, 0, 0,
+                                                                       socket.IPPROTO_UDP])
+    udp = port.to_bytes(2, "big") * 2 + ulen.to_bytes(2, "big") + b"\0\0" + payload
+    good = ~_inet_sum(pseudo + udp) & 0xFFFF or 0xFFFF
+    bad = good ^ 0x0F0F
+    fam = socket.AF_INET if a.version == 4 else socket.AF_INET6
+    with in_netns(ns):
+        s = socket.socket(fam, socket.SOCK_RAW, socket.IPPROTO_UDP)
+    try:
+        s.bind((src, 0))
+        s.sendto(udp[:6] + bad.to_bytes(2, "big") + payload, (dst, 0))
+    finally:
+        s.close()
+    return bad, good
+
+
 SIOCGIFFLAGS = 0x8913
 IFF_RUNNING = 0x40
 
