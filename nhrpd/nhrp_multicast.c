@@ -8,7 +8,8 @@
  * as below), and we send one unicast GRE copy to each NBMA
  * address of `ip nhrp map multicast` (`dynamic`: every peer registered
  * with us, once per peer however many addresses it registered).  One
- * capture, N sends, no per-copy state.
+ * capture, N sends, no per-copy state: the addresses go to the system
+ * MCAST_BATCH at a time (on Linux one sendmmsg each).
  *
  *   iptables -A OUTPUT -o gre1 -d 224.0.0.0/24 -j NFLOG --nflog-group 2
  *   iptables -A OUTPUT -o gre1 -d 224.0.0.0/24 -j DROP
@@ -91,6 +92,32 @@ void nhrp_fix_udp6_checksum(uint8_t *pkt, size_t len)
 	memcpy(pkt + 46, &c, 2);
 }
 
+/* NBMA addresses of one batch of copies; flushed when full */
+#define MCAST_BATCH 64
+struct mcast_batch {
+	struct interface *ifp;
+	uint16_t ethertype;
+	const uint8_t *pkt;
+	size_t len;
+	unsigned int n, sent;
+	struct ipaddr to[MCAST_BATCH];
+};
+
+static void batch_flush(struct mcast_batch *b)
+{
+	if (b->n)
+		b->sent += nhrp_sys->send_many(b->ifp, b->to, b->n, b->ethertype,
+					       b->pkt, b->len);
+	b->n = 0;
+}
+
+static void batch_add(struct mcast_batch *b, const struct ipaddr *nbma)
+{
+	b->to[b->n++] = *nbma;
+	if (b->n == MCAST_BATCH)
+		batch_flush(b);
+}
+
 int nhrp_multicast_send(ifindex_t ifindex, uint8_t *pkt, size_t len)
 {
 	struct interface *ifp = nhrp_if_lookup(ifindex);
@@ -98,19 +125,20 @@ int nhrp_multicast_send(ifindex_t ifindex, uint8_t *pkt, size_t len)
 	struct nhrp_mcast_conf *mc;
 	struct nhrp_peer *peer;
 	bool dynamic = false;
-	int sent = 0, afi;
-	uint16_t ethertype;
+	struct mcast_batch b = {.pkt = pkt, .len = len};
+	int afi;
 
 	if (len >= 20 && (pkt[0] >> 4) == 4) {
 		afi = NHRP_AFI_IP;
-		ethertype = ETH_P_IP;
+		b.ethertype = ETH_P_IP;
 	} else if (len >= 40 && (pkt[0] >> 4) == 6) {
 		afi = NHRP_AFI_IP6;
-		ethertype = ETH_P_IPV6;
+		b.ethertype = ETH_P_IPV6;
 	} else
 		return 0;
 	if (!nhrp_if_enabled(ifp, afi))
 		return 0;
+	b.ifp = ifp;
 	nifp = nhrp_if(ifp);
 	if (afi == NHRP_AFI_IP)
 		nhrp_fix_udp_checksum(pkt, len);
@@ -121,10 +149,8 @@ int nhrp_multicast_send(ifindex_t ifindex, uint8_t *pkt, size_t len)
 			dynamic = true;
 	if (dynamic)
 		nhrp_peer_foreach (nifp, peer)
-			if (peer->ndynamic &&
-			    nhrp_sys->send(ifp, &peer->nbma, ethertype, pkt,
-					   len) == 0)
-				sent++;
+			if (peer->ndynamic)
+				batch_add(&b, &peer->nbma);
 	frr_each (nhrp_mcast_list, &nifp->afi[afi].mcast, mc) {
 		if (mc->dynamic)
 			continue;
@@ -132,10 +158,10 @@ int nhrp_multicast_send(ifindex_t ifindex, uint8_t *pkt, size_t len)
 		if (dynamic && (peer = nhrp_peer_find(ifp, &mc->addr)) &&
 		    peer->ndynamic)
 			continue;
-		if (nhrp_sys->send(ifp, &mc->addr, ethertype, pkt, len) == 0)
-			sent++;
+		batch_add(&b, &mc->addr);
 	}
-	return sent;
+	batch_flush(&b);
+	return b.sent;
 }
 
 static void mcast_captured(ifindex_t in, ifindex_t out, const uint8_t *pkt,

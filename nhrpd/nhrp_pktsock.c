@@ -10,7 +10,9 @@
  * rmem_max with CAP_NET_ADMIN), our own sends are kept out of it
  * (PACKET_IGNORE_OUTGOING), it is drained RX_BATCH packets per system call
  * (recvmmsg), and what the kernel still dropped is counted
- * (PACKET_STATISTICS, `show ip nhrp traffic`).
+ * (PACKET_STATISTICS, `show ip nhrp traffic`).  The replies to a batch
+ * leave together (sendmmsg) once it is handled, and multicast copies go
+ * TX_BATCH per system call, all from one buffer.
  */
 #include "nhrpd/nhrpd.h"
 
@@ -41,6 +43,67 @@ static struct {
 	struct sockaddr_ll sll[RX_BATCH];
 	uint8_t buf[RX_BATCH][65536];
 } rx;
+
+/* replies to one receive batch leave together (sendmmsg) when it is
+ * done; anything else goes out at once */
+#define TX_BATCH RX_BATCH
+#define TX_SLOT 1500 /* NHRP_PKT_MAX */
+
+static struct {
+	bool deferring;
+	unsigned int n;
+	struct mmsghdr msg[TX_BATCH];
+	struct iovec iov[TX_BATCH];
+	struct sockaddr_ll sll[TX_BATCH];
+	uint8_t buf[TX_BATCH][TX_SLOT];
+	uint64_t errors;
+} tx;
+
+static void sll_to(struct sockaddr_ll *sll, struct interface *ifp,
+		   const struct ipaddr *nbma, uint16_t ethertype)
+{
+	*sll = (struct sockaddr_ll){
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ethertype),
+		.sll_ifindex = ifp->ifindex,
+		.sll_halen = 4,
+	};
+	memcpy(sll->sll_addr, &nbma->ipaddr_v4, 4);
+}
+
+/* msg[0..n) out; each one the kernel refuses is logged and skipped */
+static unsigned int send_batch(struct mmsghdr *msg, unsigned int n)
+{
+	unsigned int done = 0, sent = 0;
+
+	while (done < n) {
+		int r = sendmmsg(sock_fd, msg + done, n - done, 0);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			const struct sockaddr_ll *sll = msg[done].msg_hdr.msg_name;
+			struct in_addr a;
+
+			memcpy(&a, sll->sll_addr, 4);
+			nhrp_debug(KERNEL, "send to %pI4 on ifindex %d: %s", &a,
+				   sll->sll_ifindex, safe_strerror(errno));
+			tx.errors++;
+			done++;
+			continue;
+		}
+		done += r;
+		sent += r;
+	}
+	return sent;
+}
+
+static void tx_flush(void)
+{
+	if (tx.n)
+		send_batch(tx.msg, tx.n);
+	tx.n = 0;
+}
 
 static void rx_prepare(void)
 {
@@ -87,8 +150,11 @@ static void sock_read(struct thread *t)
 		n = recvmmsg(sock_fd, rx.msg, RX_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			return;
+		tx.deferring = true;
 		for (int i = 0; i < n; i++)
 			rx_one(&rx.sll[i], rx.buf[i], rx.msg[i].msg_len);
+		tx.deferring = false;
+		tx_flush();
 		if (n < RX_BATCH)
 			return;
 	}
@@ -135,6 +201,7 @@ int nhrp_pktsock_stats(struct nhrp_packet_stats *st)
 		buf = 0;
 	st->received = rx_packets;
 	st->dropped = rx_drops;
+	st->send_errors = tx.errors;
 	st->buffer = buf;
 	return 0;
 }
@@ -168,21 +235,34 @@ void nhrp_pktsock_fini(void)
 		close(sock_fd);
 	sock_fd = -1;
 	rx_packets = rx_drops = 0;
+	tx.n = 0;
+	tx.errors = 0;
 }
 
 int nhrp_pktsock_send(struct interface *ifp, const struct ipaddr *nbma,
 		      uint16_t ethertype, const void *pkt, size_t len)
 {
-	struct sockaddr_ll sll = {
-		.sll_family = AF_PACKET,
-		.sll_protocol = htons(ethertype),
-		.sll_ifindex = ifp->ifindex,
-		.sll_halen = 4,
-	};
+	struct sockaddr_ll sll;
 
 	if (sock_fd < 0 || !IS_IPADDR_V4(nbma))
 		return -1;
-	memcpy(sll.sll_addr, &nbma->ipaddr_v4, 4);
+	if (tx.deferring && len <= TX_SLOT) {
+		unsigned int i = tx.n++;
+
+		memcpy(tx.buf[i], pkt, len);
+		sll_to(&tx.sll[i], ifp, nbma, ethertype);
+		tx.iov[i] = (struct iovec){.iov_base = tx.buf[i], .iov_len = len};
+		tx.msg[i].msg_hdr = (struct msghdr){
+			.msg_name = &tx.sll[i],
+			.msg_namelen = sizeof(tx.sll[i]),
+			.msg_iov = &tx.iov[i],
+			.msg_iovlen = 1,
+		};
+		if (tx.n == TX_BATCH)
+			tx_flush();
+		return 0;
+	}
+	sll_to(&sll, ifp, nbma, ethertype);
 	if (sendto(sock_fd, pkt, len, 0, (struct sockaddr *)&sll,
 		   sizeof(sll)) < 0) {
 		nhrp_debug(KERNEL, "send to %pIA on %s: %s", nbma, ifp->name,
@@ -190,4 +270,38 @@ int nhrp_pktsock_send(struct interface *ifp, const struct ipaddr *nbma,
 		return -1;
 	}
 	return 0;
+}
+
+/* one packet to n addresses: one iovec, n headers, MCAST_BATCH-sized
+ * sendmmsg calls; nothing allocated */
+unsigned int nhrp_pktsock_send_many(struct interface *ifp,
+				    const struct ipaddr *nbma, unsigned int n,
+				    uint16_t ethertype, const void *pkt,
+				    size_t len)
+{
+	struct mmsghdr msg[TX_BATCH];
+	struct sockaddr_ll sll[TX_BATCH];
+	struct iovec iov = {.iov_base = (void *)pkt, .iov_len = len};
+	unsigned int sent = 0, k = 0;
+
+	if (sock_fd < 0)
+		return 0;
+	for (unsigned int i = 0; i < n; i++) {
+		if (!IS_IPADDR_V4(&nbma[i]))
+			continue;
+		sll_to(&sll[k], ifp, &nbma[i], ethertype);
+		msg[k].msg_hdr = (struct msghdr){
+			.msg_name = &sll[k],
+			.msg_namelen = sizeof(sll[k]),
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+		};
+		if (++k == TX_BATCH) {
+			sent += send_batch(msg, k);
+			k = 0;
+		}
+	}
+	if (k)
+		sent += send_batch(msg, k);
+	return sent;
 }

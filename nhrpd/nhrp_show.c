@@ -433,13 +433,15 @@ static void show_packet_socket(struct vty *vty, json_object *js)
 		json_object_int_add(e, "received", ps.received);
 		json_object_int_add(e, "dropped", ps.dropped);
 		json_object_int_add(e, "bufferBytes", ps.buffer);
+		json_object_int_add(e, "sendErrors", ps.send_errors);
 		json_object_object_add(js, "packetSocket", e);
 		return;
 	}
 	vty_out(vty,
 		"Packet socket: received %" PRIu64 ", dropped %" PRIu64
-		" (receive buffer full; buffer %u bytes)\n",
-		ps.received, ps.dropped, ps.buffer);
+		" (receive buffer full; buffer %u bytes), send errors %" PRIu64
+		"\n",
+		ps.received, ps.dropped, ps.buffer, ps.send_errors);
 }
 
 DEFPY(show_nhrp_traffic, show_nhrp_traffic_cmd,

@@ -70,6 +70,7 @@ static bool authorizing(void)
 
 static const struct nhrp_system linux_system = {
 	.send = nhrp_pktsock_send,
+	.send_many = nhrp_pktsock_send_many,
 	.neigh = nhrp_kernel_neigh,
 	.route_lookup = nhrp_zebra_route_lookup,
 	.route = nhrp_zebra_route,

@@ -19,6 +19,10 @@ int nhrp_pktsock_init(void);
 void nhrp_pktsock_fini(void);
 int nhrp_pktsock_send(struct interface *ifp, const struct ipaddr *nbma,
 		      uint16_t ethertype, const void *pkt, size_t len);
+unsigned int nhrp_pktsock_send_many(struct interface *ifp,
+				    const struct ipaddr *nbma, unsigned int n,
+				    uint16_t ethertype, const void *pkt,
+				    size_t len);
 void nhrp_pktsock_buffer(uint32_t bytes);
 int nhrp_pktsock_stats(struct nhrp_packet_stats *st);
 

@@ -82,6 +82,7 @@ typedef void (*nhrp_event_done_cb)(void *arg, bool accept);
 struct nhrp_packet_stats {
 	uint64_t received;	/* taken from the wire by the kernel */
 	uint64_t dropped;	/* lost: the receive buffer was full */
+	uint64_t send_errors;	/* batched sends the kernel refused */
 	uint32_t buffer;	/* the receive buffer as the kernel has it */
 };
 
@@ -90,6 +91,12 @@ struct nhrp_system {
 	 * ETH_P_IPV6: a multicast copy) out of ifp to the NBMA address nbma */
 	int (*send)(struct interface *ifp, const struct ipaddr *nbma,
 		    uint16_t ethertype, const void *pkt, size_t len);
+	/* the same packet to n NBMA addresses (multicast copies, batched
+	 * into as few system calls as can be); how many went out */
+	unsigned int (*send_many)(struct interface *ifp,
+				  const struct ipaddr *nbma, unsigned int n,
+				  uint16_t ethertype, const void *pkt,
+				  size_t len);
 	/* neighbour entry proto -> nbma on ifp; nbma NULL: delete it */
 	int (*neigh)(struct interface *ifp, const struct ipaddr *proto,
 		     const struct ipaddr *nbma);

@@ -252,6 +252,8 @@ struct sent_item {
 static struct sent_item *sent_head, **sent_tail = &sent_head, *sent_last;
 static unsigned int nsent;
 
+static unsigned int send_many_calls, send_many_max;
+
 static int f_send(struct interface *ifp, const struct ipaddr *nbma,
 		  uint16_t ethertype, const void *pkt, size_t len)
 {
@@ -280,6 +282,24 @@ static int f_send(struct interface *ifp, const struct ipaddr *nbma,
 	sent_tail = &it->next;
 	nsent++;
 	return 0;
+}
+
+static unsigned int f_send_many(struct interface *ifp,
+				const struct ipaddr *nbma, unsigned int n,
+				uint16_t ethertype, const void *pkt, size_t len)
+{
+	send_many_calls++;
+	send_many_max = MAX(send_many_max, n);
+	for (unsigned int i = 0; i < n; i++)
+		f_send(ifp, &nbma[i], ethertype, pkt, len);
+	return n;
+}
+
+unsigned int fake_send_many_calls(unsigned int *largest)
+{
+	if (largest)
+		*largest = send_many_max;
+	return send_many_calls;
 }
 
 unsigned int fake_sent_count(void)
@@ -705,6 +725,7 @@ static int f_packet_stats(struct nhrp_packet_stats *st)
 
 static const struct nhrp_system fake_system = {
 	.send = f_send,
+	.send_many = f_send_many,
 	.neigh = f_neigh,
 	.route_lookup = f_route_lookup,
 	.route = f_route,

@@ -113,6 +113,9 @@ struct fake_sent *fake_sent_pop(void);
  * sent before it); NULL if none */
 struct fake_sent *fake_sent_pop_type(uint8_t type);
 void fake_sent_clear(void);
+/* how often the batched send was called (each copy is in the sent list
+ * too), and its largest batch */
+unsigned int fake_send_many_calls(unsigned int *largest);
 
 /* the kernel's neighbour entry for proto on ifindex: NBMA, or NULL */
 const struct ipaddr *fake_neigh(ifindex_t ifindex, const char *proto);

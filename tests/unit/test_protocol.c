@@ -1934,6 +1934,47 @@ static void test_multicast_replication(void)
 	CHECK_EQ(to_hub, 1);
 }
 
+/* many registered spokes: every one gets exactly one copy, in batches
+ * of the batched send (never one call per copy) */
+static void test_multicast_batches(void)
+{
+	uint8_t rip[52] = {0x45, 0, 0, 52, 0, 0, 0x40, 0, 1, 17, 0, 0,
+			   10, 255, 0, 1, 224, 0, 0, 9};
+	static unsigned int copies[201];
+	struct nhrp_mcast_conf *mc;
+	struct fake_sent *s;
+	unsigned int largest, calls, n;
+	char nbma[32], tun[32];
+
+	hub();
+	mc = nhrp_conf_alloc(sizeof(*mc));
+	mc->dynamic = true;
+	nhrp_mcast_list_add_tail(&conf()->mcast, mc);
+	for (int i = 1; i <= 200; i++) {
+		snprintf(nbma, sizeof(nbma), "198.51.100.%d", i);
+		snprintf(tun, sizeof(tun), "10.255.0.%d", 20 + i % 200);
+		REQUIRE(do_register(nbma, tun, 600, false) == 0);
+	}
+	fake_sent_clear();
+	calls = fake_send_many_calls(NULL);
+	n = nhrp_multicast_send(GRE, rip, sizeof(rip));
+	CHECK_EQ(n, 200);
+	CHECK_EQ(fake_sent_count(), 200);
+	calls = fake_send_many_calls(&largest) - calls;
+	CHECK(calls >= 200 / 64 && calls <= 200 / 64 + 1);
+	CHECK_EQ(largest, 64);
+	while ((s = fake_sent_pop())) {
+		unsigned int last = ntohl(s->nbma.ipaddr_v4.s_addr) & 0xff;
+
+		CHECK_EQ(s->ethertype, 0x0800);
+		CHECK_EQ(s->len, sizeof(rip));
+		REQUIRE(last >= 1 && last <= 200);
+		copies[last]++;
+	}
+	for (int i = 1; i <= 200; i++)
+		CHECK_EQ(copies[i], 1);
+}
+
 static void test_udp_checksum_negative_control(void)
 {
 	uint8_t pkt[] = {
@@ -3089,6 +3130,7 @@ static const struct fake_test tests[] = {
 	{"refusal_rate_per_source", test_refusal_rate_per_source},
 	{"redirect", test_redirect},
 	{"multicast_replication", test_multicast_replication},
+	{"multicast_batches", test_multicast_batches},
 	{"udp_checksum_negative_control", test_udp_checksum_negative_control},
 	{"limits_registration", test_limits_registration},
 	{"replies_checked", test_replies_checked},
