@@ -11,15 +11,20 @@
  * installed entries without a link-layer address (#9452).  One small
  * netlink socket here avoids all three and any dependency on zebra's
  * message numbering; zebra is still used for interfaces and routes.
+ * Neighbour entries are written in batches on a socket of their own (see
+ * below); everything else is a request answered before we go on.
  */
 #include "nhrpd/nhrpd.h"
 
 #include <linux/if.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
+#include <poll.h>
 
 #include "log.h"
+#include "memory.h"
 #include "privs.h"
+#include "vrf.h"
 
 #include "nhrpd/nhrp_errors.h"
 #include "nhrpd/nhrp_if.h"
@@ -41,43 +46,272 @@ static struct mnl_socket *nl_req;  /* requests */
 static struct mnl_socket *nl_ev;   /* neighbour events */
 static struct thread *t_ev;
 
+/* ---- neighbour entries, in batches ------------------------------------------
+ * A registration storm writes thousands of entries.  They queue here and
+ * leave NEIGH_BATCH messages per sendmsg on a socket of their own
+ * (nl_neigh), at the end of the event loop's current task; only the last
+ * message of a batch asks for an acknowledgement, read when it comes
+ * (neigh_read), so nothing waits for the kernel.  The kernel still answers
+ * every failing message on its own, with its sequence number: the failure
+ * is logged for the entry it was about (neigh_ring).  At most
+ * NEIGH_INFLIGHT batches are unacknowledged at a time, so their answers
+ * always fit the socket's receive buffer.
+ */
+DEFINE_MTYPE_STATIC(NHRPD, NHRP_NEIGH_Q, "NHRP neighbour entries to write");
+
+#define NEIGH_BATCH 256
+#define NEIGH_INFLIGHT 4
+#define NEIGH_RING (NEIGH_BATCH * NEIGH_INFLIGHT)
+
+struct neigh_op {
+	ifindex_t ifindex;
+	struct ipaddr proto;
+	struct ipaddr nbma; /* unset: delete */
+};
+
+static struct mnl_socket *nl_neigh;
+static struct thread *t_neigh_read, *t_neigh_flush;
+static struct neigh_op *neigh_q; /* waiting: [neigh_head, neigh_tail) */
+static unsigned int neigh_head, neigh_tail, neigh_cap;
+static struct neigh_op neigh_ring[NEIGH_RING]; /* sent, by seq % RING */
+static uint32_t neigh_seq;		       /* the last one sent */
+static uint32_t neigh_acked;		       /* the last one answered */
+static uint32_t neigh_last[NEIGH_INFLIGHT];    /* ends of unacked batches */
+static unsigned int neigh_inflight;
+
+static void neigh_result(const struct neigh_op *op, int err)
+{
+	struct interface *ifp = if_lookup_by_index(op->ifindex, VRF_DEFAULT);
+	const char *name = ifp ? ifp->name : "(gone)";
+	bool add = !IS_IPADDR_NONE(&op->nbma);
+
+	/* deleting what is not there is no error */
+	if (!add && (err == ENOENT || err == ENODEV))
+		return;
+	flog_warn(EC_NHRP_KERNEL, "kernel: %s neighbour %pIA on %s: %s",
+		  add ? "adding" : "deleting", &op->proto, name,
+		  safe_strerror(err));
+}
+
+static void neigh_put(char *buf, const struct neigh_op *op, uint32_t seq,
+		      bool ack)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ndmsg *ndm;
+	bool add = !IS_IPADDR_NONE(&op->nbma);
+	int family = IS_IPADDR_V6(&op->proto) ? AF_INET6 : AF_INET;
+
+	nlh->nlmsg_type = add ? RTM_NEWNEIGH : RTM_DELNEIGH;
+	nlh->nlmsg_flags = NLM_F_REQUEST | (ack ? NLM_F_ACK : 0) |
+			   (add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
+	nlh->nlmsg_seq = seq;
+	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = family;
+	ndm->ndm_ifindex = op->ifindex;
+	ndm->ndm_type = RTN_UNICAST;
+	ndm->ndm_state = add ? NUD_REACHABLE : NUD_FAILED;
+	mnl_attr_put(nlh, NDA_DST, family == AF_INET ? 4 : 16,
+		     &op->proto.ip.addr);
+	if (add)
+		mnl_attr_put(nlh, NDA_LLADDR, IS_IPADDR_V4(&op->nbma) ? 4 : 16,
+			     &op->nbma.ip.addr);
+}
+
+/* what one message takes at most (header, ndmsg, two IPv6 attributes) */
+#define NEIGH_MSG_MAX                                                          \
+	(MNL_ALIGN(sizeof(struct nlmsghdr)) + MNL_ALIGN(sizeof(struct ndmsg)) + \
+	 2 * MNL_ALIGN(sizeof(struct nlattr) + 16))
+
+/* send what waits, as far as the window allows */
+static void neigh_send(void)
+{
+	static char buf[NEIGH_BATCH * NEIGH_MSG_MAX];
+
+	while (neigh_head < neigh_tail && neigh_inflight < NEIGH_INFLIGHT) {
+		unsigned int n = MIN(neigh_tail - neigh_head, NEIGH_BATCH);
+		size_t len = 0;
+		ssize_t r;
+		int err = 0;
+
+		for (unsigned int i = 0; i < n; i++) {
+			const struct neigh_op *op = &neigh_q[neigh_head + i];
+			uint32_t seq = ++neigh_seq;
+
+			neigh_put(buf + len, op, seq, i == n - 1);
+			len += ((struct nlmsghdr *)(buf + len))->nlmsg_len;
+			neigh_ring[seq % NEIGH_RING] = *op;
+		}
+		frr_with_privs (&nhrpd_privs) {
+			r = mnl_socket_sendto(nl_neigh, buf, len);
+			err = errno;
+		}
+		if (r < 0) {
+			/* nothing of it reached the kernel, nothing of it
+			 * will be answered */
+			for (unsigned int i = 0; i < n; i++)
+				neigh_result(&neigh_q[neigh_head + i], err);
+		} else
+			neigh_last[neigh_inflight++] = neigh_seq;
+		neigh_head += n;
+	}
+	if (neigh_head == neigh_tail)
+		neigh_head = neigh_tail = 0;
+}
+
+static void neigh_flush(struct thread *t)
+{
+	neigh_send();
+}
+
+/* the kernel's answers: failures of single entries, acknowledgements of
+ * whole batches */
+static void neigh_answers(const char *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	int left = len;
+
+	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+		uint32_t seq = nlh->nlmsg_seq;
+
+		if (nlh->nlmsg_type != NLMSG_ERROR ||
+		    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
+			continue;
+		/* one of ours, still unanswered (seq wraps: compare as
+		 * differences) */
+		if ((int32_t)(seq - neigh_acked) <= 0 ||
+		    (int32_t)(seq - neigh_seq) > 0)
+			continue;
+		if (e->error)
+			neigh_result(&neigh_ring[seq % NEIGH_RING], -e->error);
+		if (neigh_inflight && seq == neigh_last[0]) {
+			neigh_acked = seq;
+			neigh_inflight--;
+			memmove(neigh_last, neigh_last + 1,
+				neigh_inflight * sizeof(neigh_last[0]));
+		}
+	}
+}
+
+/* the answers of every batch in flight were lost (ENOBUFS) */
+static void neigh_lost(const char *why)
+{
+	flog_warn(EC_NHRP_KERNEL,
+		  "kernel: answers to %u neighbour entries lost (%s); what failed is unknown",
+		  neigh_seq - neigh_acked, why);
+	neigh_acked = neigh_seq;
+	neigh_inflight = 0;
+}
+
+static void neigh_read(struct thread *t)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	int fd = mnl_socket_get_fd(nl_neigh);
+	ssize_t len;
+
+	thread_add_read(master, neigh_read, NULL, fd, &t_neigh_read);
+	while ((len = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) != 0) {
+		if (len < 0) {
+			if (errno == ENOBUFS) {
+				neigh_lost(safe_strerror(errno));
+				continue;
+			}
+			break;
+		}
+		neigh_answers(buf, len);
+	}
+	neigh_send();
+}
+
 int nhrp_kernel_neigh(struct interface *ifp, const struct ipaddr *proto,
 		      const struct ipaddr *nbma)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ndmsg *ndm;
-	int family = IS_IPADDR_V6(proto) ? AF_INET6 : AF_INET;
-	int ret;
+	struct neigh_op *op;
 
-	if (!nl_req)
+	if (!nl_neigh)
 		return -1;
 	/* never an entry without a link-layer address (FRR #9452) */
 	if (nbma && IS_IPADDR_NONE(nbma))
 		return -1;
-	nlh->nlmsg_type = nbma ? RTM_NEWNEIGH : RTM_DELNEIGH;
-	if (nbma)
-		nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
-	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
-	ndm->ndm_family = family;
-	ndm->ndm_ifindex = ifp->ifindex;
-	ndm->ndm_type = RTN_UNICAST;
-	ndm->ndm_state = nbma ? NUD_REACHABLE : NUD_FAILED;
-	mnl_attr_put(nlh, NDA_DST, family == AF_INET ? 4 : 16, &proto->ip.addr);
-	if (nbma)
-		mnl_attr_put(nlh, NDA_LLADDR, IS_IPADDR_V4(nbma) ? 4 : 16,
-			     &nbma->ip.addr);
-	frr_with_privs (&nhrpd_privs) {
-		ret = nhrp_nl_talk(nl_req, nlh, NULL, NULL);
+	if (neigh_tail == neigh_cap) {
+		neigh_cap = neigh_cap ? neigh_cap * 2 : NEIGH_BATCH;
+		neigh_q = XREALLOC(MTYPE_NHRP_NEIGH_Q, neigh_q,
+				   neigh_cap * sizeof(*neigh_q));
 	}
-	if (ret < 0 && !(ret == -ENOENT && !nbma))
-		flog_warn(EC_NHRP_KERNEL, "kernel: %s neighbour %pIA on %s: %s",
-			  nbma ? "adding" : "deleting", proto, ifp->name,
-			  safe_strerror(-ret));
-	else
-		nhrp_debug(KERNEL, "kernel: neighbour %pIA on %s %s %pIA", proto,
-			   ifp->name, nbma ? "->" : "deleted", nbma);
-	return ret;
+	op = &neigh_q[neigh_tail++];
+	memset(op, 0, sizeof(*op));
+	op->ifindex = ifp->ifindex;
+	op->proto = *proto;
+	if (nbma)
+		op->nbma = *nbma;
+	nhrp_debug(KERNEL, "kernel: neighbour %pIA on %s %s %pIA", proto,
+		   ifp->name, nbma ? "->" : "deleted", nbma);
+	thread_add_event(master, neigh_flush, NULL, 0, &t_neigh_flush);
+	return 0;
+}
+
+/* everything written and answered (at exit) */
+static void neigh_drain(void)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	ssize_t len;
+
+	struct pollfd pfd = {.fd = mnl_socket_get_fd(nl_neigh), .events = POLLIN};
+
+	for (neigh_send(); neigh_inflight; neigh_send()) {
+		/* the kernel answers at once; a second is plenty */
+		if (poll(&pfd, 1, 1000) <= 0) {
+			neigh_lost("no answer in 1 s");
+			break;
+		}
+		len = recv(pfd.fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (len < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (len < 0 && errno == ENOBUFS)
+			neigh_lost(safe_strerror(errno));
+		else if (len <= 0)
+			break;
+		else
+			neigh_answers(buf, len);
+	}
+}
+
+static int neigh_open(void)
+{
+	int one = 1, size = 1 << 20;
+
+	nl_neigh = nhrp_nl_open(NETLINK_ROUTE, 0);
+	if (!nl_neigh)
+		return -1;
+	/* failures answered with the header only, and room for the answers
+	 * of a whole window */
+	(void)setsockopt(mnl_socket_get_fd(nl_neigh), SOL_NETLINK,
+			 NETLINK_CAP_ACK, &one, sizeof(one));
+	frr_with_privs (&nhrpd_privs) {
+		if (setsockopt(mnl_socket_get_fd(nl_neigh), SOL_SOCKET,
+			       SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+			(void)setsockopt(mnl_socket_get_fd(nl_neigh),
+					 SOL_SOCKET, SO_RCVBUF, &size,
+					 sizeof(size));
+	}
+	thread_add_read(master, neigh_read, NULL, mnl_socket_get_fd(nl_neigh),
+			&t_neigh_read);
+	return 0;
+}
+
+static void neigh_close(void)
+{
+	if (nl_neigh)
+		neigh_drain();
+	THREAD_OFF(t_neigh_read);
+	THREAD_OFF(t_neigh_flush);
+	if (nl_neigh)
+		mnl_socket_close(nl_neigh);
+	nl_neigh = NULL;
+	XFREE(MTYPE_NHRP_NEIGH_Q, neigh_q);
+	neigh_head = neigh_tail = neigh_cap = 0;
+	neigh_inflight = 0;
+	neigh_acked = neigh_seq;
 }
 
 static int app_probes(struct interface *ifp, int family)
@@ -347,7 +581,7 @@ int nhrp_kernel_init(void)
 {
 	nl_req = nhrp_nl_open(NETLINK_ROUTE, 0);
 	nl_ev = nhrp_nl_open(NETLINK_ROUTE, RTMGRP_NEIGH);
-	if (!nl_req || !nl_ev) {
+	if (!nl_req || !nl_ev || neigh_open() < 0) {
 		flog_err(EC_NHRP_SOCKET, "kernel: cannot open rtnetlink: %s",
 			 safe_strerror(errno));
 		return -1;
@@ -358,6 +592,7 @@ int nhrp_kernel_init(void)
 
 void nhrp_kernel_fini(void)
 {
+	neigh_close();
 	THREAD_OFF(t_ev);
 	if (nl_req)
 		mnl_socket_close(nl_req);
