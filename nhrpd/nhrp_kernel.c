@@ -154,8 +154,14 @@ static void neigh_send(void)
 			neigh_last[neigh_inflight++] = neigh_seq;
 		neigh_head += n;
 	}
-	if (neigh_head == neigh_tail)
+	if (neigh_head == neigh_tail) {
 		neigh_head = neigh_tail = 0;
+		/* what a storm grew is given back once it is written */
+		if (neigh_cap > 4 * NEIGH_BATCH) {
+			XFREE(MTYPE_NHRP_NEIGH_Q, neigh_q);
+			neigh_cap = 0;
+		}
+	}
 }
 
 static void neigh_flush(struct thread *t)
