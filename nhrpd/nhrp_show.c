@@ -98,6 +98,46 @@ static void cache_show_one(struct nhrp_cache *c, void *arg)
 		claimed, c->used ? 'U' : ' ', c->expires ? 'T' : ' ', ' ', "-");
 }
 
+/* opennhrpctl's `show`, in the form FRR 8.4's nhrpd prints it (scripts
+ * written for either parse it): one block per entry */
+static void opennhrp_show_one(struct nhrp_cache *c, void *arg)
+{
+	struct cache_show *cs = arg;
+	bool up = c->peer && if_is_operative(c->ifp);
+	bool natoa = c->peer && nhrp_peer_natted(c->peer);
+	int bits = IS_IPADDR_V6(&c->proto) ? 128 : 32;
+
+	if (!cache_in_afi(c, cs->afi))
+		return;
+	cs->count++;
+	if (cs->table) {
+		json_object *e = json_object_new_object();
+
+		json_object_string_add(e, "type", nhrp_cache_type_str(c->type));
+		json_object_boolean_add(e, "up", up);
+		json_object_boolean_add(e, "used", c->used);
+		json_object_string_addf(e, "protocolAddress", "%pIA", &c->proto);
+		json_object_int_add(e, "protocolAddressSize", bits);
+		if (c->peer)
+			json_object_string_addf(e, "nbmaAddress", "%pIA",
+						&c->peer->nbma);
+		if (natoa)
+			json_object_string_addf(e, "nbmaNatOaAddress", "%pIA",
+						&c->peer->claimed);
+		json_object_array_add(cs->table, e);
+		return;
+	}
+	vty_out(cs->vty, "Type: %s\nFlags:%s%s\nProtocol-Address: %pIA/%d\n",
+		nhrp_cache_type_str(c->type), up ? " up" : "",
+		c->used ? " used" : "", &c->proto, bits);
+	if (c->peer)
+		vty_out(cs->vty, "NBMA-Address: %pIA\n", &c->peer->nbma);
+	if (natoa)
+		vty_out(cs->vty, "NBMA-NAT-OA-Address: %pIA\n",
+			&c->peer->claimed);
+	vty_out(cs->vty, "\n\n");
+}
+
 struct nhs_show {
 	struct vty *vty;
 	json_object *table;
@@ -196,16 +236,35 @@ static void shortcut_show_one(struct nhrp_shortcut *s, void *arg)
 }
 
 DEFPY(show_nhrp, show_nhrp_cmd,
-      "show <ip|ipv6>$afi nhrp [cache$cache|nhs$nhs|shortcut$shortcut] [json$json]",
+      "show <ip|ipv6>$afi nhrp [cache$cache|nhs$nhs|shortcut$shortcut|opennhrp$opennhrp] [json$json]",
       SHOW_STR IP_STR IPV6_STR
       "NHRP information\n"
       "Forwarding cache information\n"
       "Next hop server information\n"
-      "Shortcut information\n" JSON_STR)
+      "Shortcut information\n"
+      "opennhrpctl style cache dump\n" JSON_STR)
 {
 	json_object *table = json ? json_object_new_array() : NULL;
 	unsigned int count;
 
+	if (opennhrp) {
+		struct cache_show cs = {vty, table, afi_of(afi), 0};
+		struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
+		struct interface *ifp;
+
+		if (!json)
+			vty_out(vty, "Status: ok\n\n");
+		FOR_ALL_INTERFACES (vrf, ifp)
+			nhrp_cache_walk(ifp, opennhrp_show_one, &cs);
+		if (json) {
+			json_object *js = table_json(table, cs.count), *attr;
+
+			if (json_object_object_get_ex(js, "attr", &attr))
+				json_object_string_add(attr, "status", "ok");
+			vty_json(vty, js);
+		}
+		return CMD_SUCCESS;
+	}
 	if (shortcut) {
 		struct sc_show ss = {vty, table, afi_of(afi), 0};
 
