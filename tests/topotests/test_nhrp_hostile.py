@@ -310,7 +310,7 @@ def test_wrong_password_code_11(net):
     assert got[0].nbma == HUB_NBMA
     assert e.code == nhrp.ERR_AUTH_FAILURE
     assert e.quoted[:len(bad)] == bad
-    extoff = int.from_bytes(bad[16:18], "big")
+    extoff = int.from_bytes(bad[14:16], "big")
     # the offset names the Authentication extension (the last before End)
     assert e.offset >= extoff and bad[e.offset:e.offset + 2] == bytes([0x80, nhrp.EXT_AUTH])
     assert "10.255.200.1" not in cache(net.hub)
