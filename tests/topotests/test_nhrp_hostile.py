@@ -60,9 +60,11 @@ class Net:
         self.att = t.add_node("attacker")
         t.attach_nbma(self.att, ATT_NBMA + "/24")
         self.att.add_gre("gre1", key=42, addrs=[ATT_TUN + "/16"], dev="eth0")
-        t.wait_ready([n.start_zebra(wait=False) for n in self.d.nodes])
+        # generous: under TCG on a busy machine zebra can take a minute
+        t.wait_ready([n.start_zebra(wait=False) for n in self.d.nodes], timeout=120)
         t.wait_ready([self.hub.start_nhrpd(HUB, ours=True, wait=False)] +
-                     [s.start_nhrpd(SPOKE, ours=True, wait=False) for s in self.d.spokes])
+                     [s.start_nhrpd(SPOKE, ours=True, wait=False) for s in self.d.spokes],
+                     timeout=120)
         self.reqid = 1000
 
     def next_id(self):
