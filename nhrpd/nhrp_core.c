@@ -82,6 +82,8 @@ DEFINE_HOOK(nhrp_sys_neigh_probe,
 	    (ifp, proto));
 DEFINE_HOOK(nhrp_sys_if_change, (struct interface *ifp), (ifp));
 DEFINE_HOOK(nhrp_sys_if_gone, (struct interface *ifp), (ifp));
+DEFINE_HOOK(nhrp_sys_sa, (enum nhrp_sa_event ev, const struct nhrp_sa *sa),
+	    (ev, sa));
 
 void nhrp_sys_packet_in(struct interface *ifp, const struct ipaddr *from,
 			const uint8_t *buf, size_t len)
@@ -102,4 +104,9 @@ void nhrp_sys_if_change_in(struct interface *ifp)
 void nhrp_sys_if_gone_in(struct interface *ifp)
 {
 	hook_call(nhrp_sys_if_gone, ifp);
+}
+
+void nhrp_sys_sa_in(enum nhrp_sa_event ev, const struct nhrp_sa *sa)
+{
+	hook_call(nhrp_sys_sa, ev, sa);
 }

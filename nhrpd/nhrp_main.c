@@ -17,14 +17,18 @@
 #include "nhrpd/nhrp_msg.h"
 #include "nhrpd/nhrp_sys_linux.h"
 #include "nhrpd/nhrp_ui.h"
+#include "nhrpd/nhrp_vici.h"
 
 #define NHRP_VTY_PORT 2610	/* FRR's port for nhrpd */
 
 struct thread_master *master;
 
 /* NET_RAW for the NHRP packet socket, NET_ADMIN for neighbours, routes,
- * GRE parameters and the interface sysctls; nothing else. */
-static zebra_capabilities_t nhrpd_caps[] = {ZCAP_NET_RAW, ZCAP_NET_ADMIN};
+ * GRE parameters and the interface sysctls, DAC_OVERRIDE to connect to
+ * charon's VICI socket (root's, mode 0770: raised around connect() only,
+ * nhrp_vici.c); nothing else. */
+static zebra_capabilities_t nhrpd_caps[] = {ZCAP_NET_RAW, ZCAP_NET_ADMIN,
+					    ZCAP_DAC_OVERRIDE};
 
 struct zebra_privs_t nhrpd_privs = {
 #if defined(FRR_USER) && defined(FRR_GROUP)
@@ -93,9 +97,19 @@ FRR_DAEMON_INFO(nhrpd, NHRP,
 );
 /* clang-format on */
 
+#define OPT_VICI_SOCKET 256
+
+static const struct option nhrpd_longopts[] = {
+	{"vici-socket", required_argument, NULL, OPT_VICI_SOCKET},
+	{0},
+};
+
 int main(int argc, char **argv)
 {
 	frr_preinit(&nhrpd_di, argc, argv);
+	frr_opt_add("", nhrpd_longopts,
+		    "      --vici-socket  strongSwan charon's VICI socket (default "
+		    NHRP_VICI_DEFAULT_SOCKET ")\n");
 
 	while (1) {
 		int opt = frr_getopt(argc, argv, NULL);
@@ -104,6 +118,14 @@ int main(int argc, char **argv)
 			break;
 		switch (opt) {
 		case 0:
+			break;
+		case OPT_VICI_SOCKET:
+			if (strlen(optarg) >= NHRP_VICI_SOCKET_MAX) {
+				fprintf(stderr, "--vici-socket: path longer than %d characters\n",
+					NHRP_VICI_SOCKET_MAX - 1);
+				exit(1);
+			}
+			strlcpy(nhrp_vici_path, optarg, NHRP_VICI_SOCKET_MAX);
 			break;
 		default:
 			frr_help_exit(1);

@@ -11,6 +11,7 @@
 
 #include "nhrpd/nhrp_authorize.h"
 #include "nhrpd/nhrp_if.h"
+#include "nhrpd/nhrp_ipsec.h"
 #include "nhrpd/nhrp_msg.h"
 #include "nhrpd/nhrp_multicast.h"
 #include "nhrpd/nhrp_reg_client.h"
@@ -47,6 +48,12 @@ static int nhrp_receive(struct interface *ifp, const struct ipaddr *from,
 
 	if (!nifp || (!nifp->enabled[NHRP_AFI_IP] && !nifp->enabled[NHRP_AFI_IP6]))
 		return 0;
+	/* on a protected interface, nothing from a host without an IKE SA:
+	 * not even an answer (it would leave in clear) */
+	if (!nhrp_ipsec_admit(ifp, from, buf, len)) {
+		nifp->stats.rx_dropped++;
+		return 0;
+	}
 	ret = nhrp_decode(buf, len, &p);
 	if (ret < 0) {
 		uint16_t code = nhrp_reason_error_code(ret);
@@ -140,6 +147,7 @@ static int nhrp_receive(struct interface *ifp, const struct ipaddr *from,
 void nhrp_protocol_init(void)
 {
 	nhrp_if_init();
+	nhrp_ipsec_init();
 	hook_register(nhrp_sys_packet, nhrp_receive);
 	nhrp_reg_client_init();
 	nhrp_shortcut_init();
@@ -151,6 +159,7 @@ void nhrp_protocol_init(void)
 
 void nhrp_protocol_fini(bool purge)
 {
+	nhrp_ipsec_fini();
 	nhrp_reg_client_stop_all(purge);
 	nhrp_authorize_fini();
 	nhrp_shortcut_fini();

@@ -27,6 +27,7 @@
 #include "nhrpd/nhrp_cache.h"
 #include "nhrpd/nhrp_errors.h"
 #include "nhrpd/nhrp_if.h"
+#include "nhrpd/nhrp_ipsec.h"
 #include "nhrpd/nhrp_msg.h"
 #include "nhrpd/nhrp_reg_client.h"
 
@@ -817,8 +818,35 @@ void nhrp_nhs_walk(nhrp_nhs_walk_cb cb, void *arg)
 	}
 }
 
+/* IPsec: the SA with a server went (its registration with it is gone:
+ * down, register again, which sets up another) or came up (register now,
+ * not at the next retransmission) */
+static int nhs_sa_change(struct interface *ifp, const struct ipaddr *nbma,
+			 bool up)
+{
+	struct nhrp_nhs_state *st = nhs_state(ifp, false);
+	struct nhrp_nhs *nhs;
+
+	if (!st)
+		return 0;
+	frr_each (nhrp_nhs_list_rt, &st->list, nhs) {
+		if (ipaddr_cmp(&nhs->nbma, nbma) != 0)
+			continue;
+		if (up && nhs->status == NHS_UP)
+			continue;
+		if (!up && nhs->status == NHS_UP) {
+			zlog_info("nhs %s (%pIA): IPsec SA gone: registering again",
+				  nhs->name, &nhs->nbma);
+			nhs_set_status(nhs, NHS_DOWN);
+		}
+		nhs_reregister(nhs);
+	}
+	return 0;
+}
+
 void nhrp_reg_client_init(void)
 {
+	hook_register(nhrp_ipsec_change, nhs_sa_change);
 	hook_register(nhrp_if_changed, nhs_update);
 	hook_register(nhrp_if_down, nhs_if_down);
 }

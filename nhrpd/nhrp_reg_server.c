@@ -25,6 +25,7 @@
 #include "nhrpd/nhrp_authorize.h"
 #include "nhrpd/nhrp_cache.h"
 #include "nhrpd/nhrp_if.h"
+#include "nhrpd/nhrp_ipsec.h"
 #include "nhrpd/nhrp_msg.h"
 
 /* a CIE whose binding waits for its verdict (never on the wire) */
@@ -53,7 +54,7 @@ static uint8_t do_register(struct nhrp_rx *rx, const struct ipaddr *proto,
 	struct nhrp_cache *c = nhrp_cache_find(ifp, proto);
 	const struct ipaddr *nbma = &rx->from;
 	static struct nhrp_ratelimit rl_new, rl_full;
-	bool moved;
+	bool moved, same_id = false;
 
 	if (!linklocal && !nhrp_if_in_subnet(ifp, rx->afi, proto))
 		return NHRP_CODE_ADMIN_PROHIBITED;
@@ -67,8 +68,25 @@ static uint8_t do_register(struct nhrp_rx *rx, const struct ipaddr *proto,
 			return moved || !c->peer ? NHRP_CODE_ALREADY_REGISTERED
 						 : NHRP_CODE_SUCCESS;
 		case NHRP_CACHE_DYNAMIC:
+			/* IPsec: the address is bound to the IKE identity that
+			 * registered it; another one may not take it (even
+			 * without unique), the same one may move at once */
+			if (moved && nhrp_ipsec_protected(ifp) &&
+			    nhrp_ipsec_bound(c->peer)) {
+				const char *id = nhrp_ipsec_identity(ifp, nbma);
+
+				if (!id ||
+				    strcmp(id, nhrp_ipsec_bound(c->peer)) != 0) {
+					nhrp_log_limited(&rl_new, "%s: %pIA not registered at %pIA: bound to IKE identity %s, not %s",
+							 ifp->name, proto, nbma,
+							 nhrp_ipsec_bound(c->peer),
+							 id ? id : "(none)");
+					return NHRP_CODE_ALREADY_REGISTERED;
+				}
+				same_id = true;
+			}
 			/* unique: the binding may not move until it expires */
-			if (c->unique && moved)
+			if (c->unique && moved && !same_id)
 				return NHRP_CODE_ALREADY_REGISTERED;
 			break;
 		default:
@@ -112,6 +130,7 @@ static uint8_t do_register(struct nhrp_rx *rx, const struct ipaddr *proto,
 	c->unique = unique;
 	c->reqid = rx->p->reqid;
 	nhrp_cache_set(c, NHRP_CACHE_DYNAMIC, nbma, claimed, holdtime);
+	nhrp_ipsec_bind(c->peer);
 	c->peer->stats.registrations++;
 	rx->peer = c->peer;
 	return NHRP_CODE_SUCCESS;

@@ -11,6 +11,12 @@
  * NHRP in zebra, which beats the routing protocol's route via the hub).
  * Both expire with the holding time the responder gave; a shortcut still
  * in use at two thirds of it is resolved again.
+ *
+ * On a protected interface (IPsec) no answer is no verdict: the answer
+ * comes straight from the responder, over an SA that its first packet
+ * only sets up.  The request waits, without a negative entry, for that SA
+ * (nhrp_ipsec_change: everything under way is sent again at once) or for
+ * the next packet that wants the target resolved.
  */
 #include "nhrpd/nhrpd.h"
 
@@ -18,6 +24,7 @@
 
 #include "nhrpd/nhrp_cache.h"
 #include "nhrpd/nhrp_if.h"
+#include "nhrpd/nhrp_ipsec.h"
 #include "nhrpd/nhrp_msg.h"
 #include "nhrpd/nhrp_reg_client.h"
 #include "nhrpd/nhrp_reqid.h"
@@ -42,6 +49,7 @@ struct resolution {
 	struct nhrp_reqid rid;
 	unsigned int tries;
 	bool refresh;
+	bool parked;		/* unanswered, waiting for an SA (IPsec) */
 	struct thread *t_retry;
 };
 DECLARE_DLIST(resolution_list, struct resolution, item);
@@ -248,9 +256,21 @@ static void resolution_send(struct thread *t)
 {
 	struct resolution *r = THREAD_ARG(t);
 
+	if (r->parked) {
+		nhrp_debug(COMMON, "%s: resolving %pIA given up", r->ifp->name,
+			   &r->target);
+		resolution_free(r);
+		return;
+	}
 	if (r->tries++ >= RES_TRIES) {
 		nhrp_debug(COMMON, "%s: no answer resolving %pIA", r->ifp->name,
 			   &r->target);
+		if (nhrp_ipsec_protected(r->ifp)) {
+			r->parked = true;
+			thread_add_timer(master, resolution_send, r,
+					 NEGATIVE_HOLD, &r->t_retry);
+			return;
+		}
 		negative(r->ifp, &r->target);
 		resolution_free(r);
 		return;
@@ -261,6 +281,15 @@ static void resolution_send(struct thread *t)
 }
 
 static void resolution_reply(struct nhrp_reqid *rid, struct nhrp_rx *rx);
+
+/* ask again now, as if new (same request id) */
+static void resolution_restart(struct resolution *r)
+{
+	r->parked = false;
+	r->tries = 0;
+	THREAD_OFF(r->t_retry);
+	thread_add_timer(master, resolution_send, r, 0, &r->t_retry);
+}
 
 static bool resolve(struct interface *ifp, int afi, const struct ipaddr *target,
 		    bool refresh)
@@ -276,8 +305,11 @@ static bool resolve(struct interface *ifp, int afi, const struct ipaddr *target,
 	frr_each (resolution_list, &pending, r) {
 		if (r->ifp != ifp)
 			continue;
-		if (ipaddr_cmp(&r->target, target) == 0)
+		if (ipaddr_cmp(&r->target, target) == 0) {
+			if (r->parked)
+				resolution_restart(r);
 			return true;
+		}
 		n++;
 	}
 	if (n >= RES_PENDING_MAX) {
@@ -462,8 +494,26 @@ static int shortcut_if_down(struct interface *ifp)
 	return 0;
 }
 
+/* an SA came up on ifp: the answers it lacked can come now */
+static int shortcut_sa_change(struct interface *ifp, const struct ipaddr *nbma,
+			      bool up)
+{
+	struct resolution *r;
+
+	if (!up)
+		return 0;
+	frr_each (resolution_list, &pending, r)
+		if (r->ifp == ifp) {
+			nhrp_debug(COMMON, "%s: IPsec SA with %pIA up: resolving %pIA again",
+				   ifp->name, nbma, &r->target);
+			resolution_restart(r);
+		}
+	return 0;
+}
+
 void nhrp_shortcut_init(void)
 {
+	hook_register(nhrp_ipsec_change, shortcut_sa_change);
 	hook_register(nhrp_cache_gone, shortcut_peer_gone);
 	hook_register(nhrp_sys_neigh_probe, neigh_probe);
 	hook_register(nhrp_if_down, shortcut_if_down);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * nhrpd: the system interface on Linux (see nhrp_system.h): the packet
- * socket, our rtnetlink socket, NFLOG, our nftables table, zebra, and
- * FRR's c-ares resolver.
+ * socket, our rtnetlink socket, NFLOG, our nftables table, zebra,
+ * FRR's c-ares resolver, and strongSwan's charon over VICI (nhrp_vici.c)
+ * for IPsec.
  */
 #include "nhrpd/nhrpd.h"
 
@@ -12,6 +13,7 @@
 
 #include "nhrpd/nhrp_event.h"
 #include "nhrpd/nhrp_sys_linux.h"
+#include "nhrpd/nhrp_vici.h"
 
 DEFINE_MTYPE_STATIC(NHRPD, NHRP_DNS, "NHRP name lookup");
 
@@ -68,6 +70,143 @@ static bool authorizing(void)
 	return nhrp_conf.event_socket[0] != '\0';
 }
 
+/* ---- IPsec: charon's SAs, as the protocol sees them -------------------------- */
+
+char nhrp_vici_path[NHRP_VICI_SOCKET_MAX];
+
+static void sa_from_vici(const struct vici_ike_sa *ike, struct nhrp_sa *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->id = ike->uniqueid;
+	if (ike->local_addr_len == 4) {
+		SET_IPADDR_V4(&sa->local);
+		memcpy(&sa->local.ipaddr_v4, ike->local_addr, 4);
+	} else if (ike->local_addr_len == 16) {
+		SET_IPADDR_V6(&sa->local);
+		memcpy(&sa->local.ipaddr_v6, ike->local_addr, 16);
+	}
+	if (ike->remote_addr_len == 4) {
+		SET_IPADDR_V4(&sa->remote);
+		memcpy(&sa->remote.ipaddr_v4, ike->remote_addr, 4);
+	} else if (ike->remote_addr_len == 16) {
+		SET_IPADDR_V6(&sa->remote);
+		memcpy(&sa->remote.ipaddr_v6, ike->remote_addr, 16);
+	}
+	sa->identity = ike->remote_id;
+	sa->version = ike->version;
+	sa->initiator = ike->initiator;
+	sa->established = ike->state == VICI_IKE_ESTABLISHED ||
+			  ike->state == VICI_IKE_REKEYING ||
+			  ike->state == VICI_IKE_REKEYED;
+	for (unsigned int i = 0; i < ike->nchild; i++) {
+		const struct vici_child_sa *c = &ike->child[i];
+
+		if (c->state != VICI_CHILD_INSTALLED &&
+		    c->state != VICI_CHILD_REKEYING &&
+		    c->state != VICI_CHILD_UPDATING)
+			continue;
+		if (sa->nchild < NHRP_SA_CHILD_MAX) {
+			sa->child[sa->nchild].id = c->uniqueid;
+			sa->child[sa->nchild].reqid = c->reqid;
+		}
+		sa->nchild++;
+	}
+}
+
+static void child_from_vici(const struct vici_child_sa *c, struct nhrp_sa *sa)
+{
+	sa->nchild = 1;
+	sa->child[0].id = c->uniqueid;
+	sa->child[0].reqid = c->reqid;
+}
+
+static void vici_sa(const struct nhrp_vici_sa_event *ev, void *arg)
+{
+	struct nhrp_sa sa;
+
+	if (!ev->ike || ev->ike->remote_addr_len == 0)
+		return;
+	sa_from_vici(ev->ike, &sa);
+	switch (ev->kind) {
+	case NHRP_VICI_IKE_UP:
+		nhrp_sys_sa_in(NHRP_SA_UP, &sa);
+		break;
+	case NHRP_VICI_IKE_DOWN:
+		nhrp_sys_sa_in(NHRP_SA_DOWN, &sa);
+		break;
+	case NHRP_VICI_IKE_REKEYED:
+		nhrp_sys_sa_in(NHRP_SA_UP, &sa);
+		if (ev->old_ike) {
+			struct nhrp_sa old;
+
+			sa_from_vici(ev->old_ike, &old);
+			nhrp_sys_sa_in(NHRP_SA_DOWN, &old);
+		}
+		break;
+	case NHRP_VICI_CHILD_UP:
+	case NHRP_VICI_CHILD_DOWN:
+		if (!ev->child)
+			break;
+		child_from_vici(ev->child, &sa);
+		nhrp_sys_sa_in(ev->kind == NHRP_VICI_CHILD_UP
+				       ? NHRP_SA_CHILD_UP
+				       : NHRP_SA_CHILD_DOWN,
+			       &sa);
+		break;
+	case NHRP_VICI_CHILD_REKEYED:
+		if (ev->child) {
+			child_from_vici(ev->child, &sa);
+			nhrp_sys_sa_in(NHRP_SA_CHILD_UP, &sa);
+		}
+		if (ev->old_child) {
+			child_from_vici(ev->old_child, &sa);
+			nhrp_sys_sa_in(NHRP_SA_CHILD_DOWN, &sa);
+		}
+		break;
+	case NHRP_VICI_SA_LISTED:
+		nhrp_sys_sa_in(NHRP_SA_LISTED, &sa);
+		break;
+	}
+}
+
+static void vici_resync_begin(void *arg)
+{
+	nhrp_sys_sa_in(NHRP_SA_RESYNC_BEGIN, NULL);
+}
+
+static void vici_resync_end(bool complete, void *arg)
+{
+	if (complete)
+		nhrp_sys_sa_in(NHRP_SA_RESYNC_END, NULL);
+}
+
+static void vici_connection(bool up, void *arg)
+{
+	if (!up)
+		nhrp_sys_sa_in(NHRP_SA_DISCONNECTED, NULL);
+}
+
+static const struct nhrp_vici_ops vici_ops = {
+	.sa = vici_sa,
+	.resync_begin = vici_resync_begin,
+	.resync_end = vici_resync_end,
+	.connection = vici_connection,
+};
+
+static void ipsec(bool on)
+{
+	if (on)
+		nhrp_vici_init(master, &nhrpd_privs, nhrp_vici_path, &vici_ops,
+			       NULL);
+	else
+		nhrp_vici_fini();
+}
+
+static int sa_terminate(uint32_t id)
+{
+	return nhrp_vici_terminate_ike(id, NULL, NULL);
+}
+
 static const struct nhrp_system linux_system = {
 	.send = nhrp_pktsock_send,
 	.send_many = nhrp_pktsock_send_many,
@@ -87,6 +226,8 @@ static const struct nhrp_system linux_system = {
 	.capture = nhrp_netfilter_capture,
 	.packet_buffer = nhrp_pktsock_buffer,
 	.packet_stats = nhrp_pktsock_stats,
+	.ipsec = ipsec,
+	.sa_terminate = sa_terminate,
 };
 
 void nhrp_sys_linux_init(void)
@@ -101,6 +242,7 @@ void nhrp_sys_linux_init(void)
 
 void nhrp_sys_linux_fini(void)
 {
+	nhrp_vici_fini();
 	nhrp_pktsock_fini();
 	nhrp_netfilter_fini();
 	nhrp_kernel_fini();

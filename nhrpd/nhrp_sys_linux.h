@@ -9,6 +9,8 @@
 #include "nhrpd/nhrp_system.h"
 
 extern struct zebra_privs_t nhrpd_privs;
+/* charon's VICI socket (--vici-socket; "": strongSwan's default) */
+extern char nhrp_vici_path[];
 
 /* all of it, in the order start-up needs */
 void nhrp_sys_linux_init(void);

@@ -5,7 +5,8 @@
  * arrives through the nhrp_sys_* hooks below.  On Linux the operations are
  * the NHRP packet socket (nhrp_pktsock.c), our rtnetlink socket
  * (nhrp_kernel.c), NFLOG (nhrp_nflog.c), nftables (nhrp_netfilter.c), zebra (nhrp_zebra.c) and FRR's
- * resolver, bound together in nhrp_sys_linux.c.  The host tests run the
+ * resolver, and strongSwan's VICI (nhrp_vici.c), bound together in
+ * nhrp_sys_linux.c.  The host tests run the
  * same protocol code against a fake (tests/unit/fake_system.c).
  *
  * The protocol never calls the kernel, zebra or the resolver directly.
@@ -86,6 +87,35 @@ struct nhrp_packet_stats {
 	uint32_t buffer;	/* the receive buffer as the kernel has it */
 };
 
+/* an IKE SA as the IPsec daemon reports it (strongSwan over VICI); the
+ * caller keeps it only for the call */
+#define NHRP_SA_CHILD_MAX 4
+struct nhrp_sa {
+	uint32_t id;		  /* the IKE SA's unique id (charon's) */
+	struct ipaddr local, remote; /* its hosts (NBMA addresses) */
+	const char *identity;	  /* the peer's IKE identity ("" if none) */
+	uint8_t version;	  /* IKE 1 or 2 (0: not said) */
+	bool initiator;		  /* we initiated it */
+	bool established;
+	/* its installed child SAs (NHRP_SA_CHILD_UP/DOWN: the one
+	 * concerned); nchild counts them all, child[] holds the first */
+	uint8_t nchild;
+	struct {
+		uint32_t id, reqid;
+	} child[NHRP_SA_CHILD_MAX];
+};
+
+enum nhrp_sa_event {
+	NHRP_SA_UP = 1,	   /* the IKE SA is there (new, changed, rekeyed) */
+	NHRP_SA_DOWN,	   /* the IKE SA (and its child SAs) went away */
+	NHRP_SA_CHILD_UP,  /* sa->child[0] installed in sa */
+	NHRP_SA_CHILD_DOWN, /* sa->child[0] of sa went away */
+	NHRP_SA_LISTED,	   /* resynchronisation: one IKE SA, all children */
+	NHRP_SA_RESYNC_BEGIN, /* (sa NULL) what follows is all there is */
+	NHRP_SA_RESYNC_END,   /* (sa NULL) the listing is complete */
+	NHRP_SA_DISCONNECTED, /* (sa NULL) the IPsec daemon went away */
+};
+
 struct nhrp_system {
 	/* an NHRP packet (ethertype ETH_P_NHRP) or a data packet (ETH_P_IP,
 	 * ETH_P_IPV6: a multicast copy) out of ifp to the NBMA address nbma */
@@ -144,6 +174,13 @@ struct nhrp_system {
 	void (*packet_buffer)(uint32_t bytes);
 	/* the packet socket's counters; -1 when there are none */
 	int (*packet_stats)(struct nhrp_packet_stats *st);
+	/* IPsec (`tunnel protection`): keep in touch with the IPsec daemon
+	 * (on) or no longer; its SAs arrive through nhrp_sys_sa.  The system
+	 * says itself what fails and retries. */
+	void (*ipsec)(bool on);
+	/* delete the IKE SA `id` and its child SAs; -1 when it cannot be
+	 * asked now (NHRP_SA_DOWN follows once it is gone) */
+	int (*sa_terminate)(uint32_t id);
 };
 
 extern const struct nhrp_system *nhrp_sys;
@@ -174,5 +211,10 @@ void nhrp_sys_if_change_in(struct interface *ifp);
 /* an interface is about to go away (deleted in the system) */
 DECLARE_HOOK(nhrp_sys_if_gone, (struct interface *ifp), (ifp));
 void nhrp_sys_if_gone_in(struct interface *ifp);
+
+/* the IPsec daemon reports an SA, or its state (nhrp_ipsec.c listens) */
+DECLARE_HOOK(nhrp_sys_sa, (enum nhrp_sa_event ev, const struct nhrp_sa *sa),
+	     (ev, sa));
+void nhrp_sys_sa_in(enum nhrp_sa_event ev, const struct nhrp_sa *sa);
 
 #endif /* NHRP_SYSTEM_H */

@@ -723,6 +723,77 @@ static int f_packet_stats(struct nhrp_packet_stats *st)
 	return 0;
 }
 
+/* ---- IPsec: the IPsec daemon's side ------------------------------------------ */
+
+static bool ipsec_on;
+static unsigned int ipsec_starts;
+static uint32_t terminated[64];
+static unsigned int nterminated;
+
+static void f_ipsec(bool on)
+{
+	ipsec_on = on;
+	if (on)
+		ipsec_starts++;
+}
+
+static int f_sa_terminate(uint32_t id)
+{
+	if (!ipsec_on)
+		return -1;
+	if (nterminated < array_size(terminated))
+		terminated[nterminated++] = id;
+	return 0;
+}
+
+bool fake_ipsec_on(void)
+{
+	return ipsec_on;
+}
+
+unsigned int fake_ipsec_starts(void)
+{
+	return ipsec_starts;
+}
+
+unsigned int fake_sa_terminated(uint32_t id)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < nterminated; i++)
+		if (!id || terminated[i] == id)
+			n++;
+	return n;
+}
+
+void fake_sa(enum nhrp_sa_event ev, uint32_t id, const char *local,
+	     const char *remote, const char *identity, bool initiator,
+	     uint32_t reqid)
+{
+	struct nhrp_sa sa = {};
+
+	sa.id = id;
+	if (local)
+		sa.local = ip4(local);
+	if (remote)
+		sa.remote = ip4(remote);
+	sa.identity = identity ? identity : "";
+	sa.version = 2;
+	sa.initiator = initiator;
+	sa.established = ev != NHRP_SA_DOWN;
+	if (reqid) {
+		sa.nchild = 1;
+		sa.child[0].id = id * 100 + reqid;
+		sa.child[0].reqid = reqid;
+	}
+	nhrp_sys_sa_in(ev, &sa);
+}
+
+void fake_sa_state(enum nhrp_sa_event ev)
+{
+	nhrp_sys_sa_in(ev, NULL);
+}
+
 static const struct nhrp_system fake_system = {
 	.send = f_send,
 	.send_many = f_send_many,
@@ -742,6 +813,8 @@ static const struct nhrp_system fake_system = {
 	.capture = f_capture,
 	.packet_buffer = f_packet_buffer,
 	.packet_stats = f_packet_stats,
+	.ipsec = f_ipsec,
+	.sa_terminate = f_sa_terminate,
 };
 
 /* ---- packets in ------------------------------------------------------------------- */

@@ -145,6 +145,21 @@ unsigned int fake_auth_count(void);
 struct fake_auth *fake_auth(unsigned int n);
 void fake_auth_answer(unsigned int n, bool accept);
 
+/* ---- IPsec ------------------------------------------------------------------ */
+
+/* does nhrpd keep in touch with the IPsec daemon (how often started)? */
+bool fake_ipsec_on(void);
+unsigned int fake_ipsec_starts(void);
+/* how often nhrpd asked to delete IKE SA id (0: any) */
+unsigned int fake_sa_terminated(uint32_t id);
+/* the IPsec daemon reports IKE SA id (local -> remote, the peer's
+ * identity, we initiated it); reqid: one child SA with it (0: none) */
+void fake_sa(enum nhrp_sa_event ev, uint32_t id, const char *local,
+	     const char *remote, const char *identity, bool initiator,
+	     uint32_t reqid);
+/* RESYNC_BEGIN, RESYNC_END, DISCONNECTED */
+void fake_sa_state(enum nhrp_sa_event ev);
+
 /* ---- packets in ----------------------------------------------------------------- */
 
 /* encode p and hand it to the receive path as coming from `from` */
