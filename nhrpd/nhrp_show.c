@@ -14,6 +14,7 @@
 
 #include "nhrpd/nhrp_cache.h"
 #include "nhrpd/nhrp_if.h"
+#include "nhrpd/nhrp_ipsec.h"
 #include "nhrpd/nhrp_reg_client.h"
 #include "nhrpd/nhrp_shortcut.h"
 #include "nhrpd/nhrp_ui.h"
@@ -309,7 +310,45 @@ struct dmvpn_show {
 	struct vty *vty;
 	json_object *arr;
 	int afi;		/* a section per family, as IOS shows it */
+	bool detail;		/* each peer's IPsec SAs too */
 };
+
+/* a peer's SAs, in the JSON of show dmvpn */
+static json_object *ipsec_json(const struct nhrp_ipsec_info *in)
+{
+	json_object *j = json_object_new_object();
+
+	json_object_string_add(j, "state", nhrp_ipsec_state(in));
+	json_object_int_add(j, "ikeSas", in->sas);
+	json_object_int_add(j, "connecting", in->connecting);
+	if (in->sas) {
+		json_object_int_add(j, "ikeSaId", in->id);
+		json_object_int_add(j, "ikeVersion", in->version);
+		json_object_boolean_add(j, "initiator", in->initiator);
+		json_object_int_add(j, "childSas", in->children);
+		json_object_int_add(j, "reqid", in->reqid);
+	}
+	json_object_string_add(j, "identity", in->identity);
+	return j;
+}
+
+/* the same in text (show dmvpn detail) */
+static void ipsec_text(struct vty *vty, const struct nhrp_ipsec_info *in)
+{
+	if (!in->sas) {
+		vty_out(vty, "      IPsec: %s, no IKE SA%s\n",
+			nhrp_ipsec_state(in),
+			in->connecting ? " established (one being set up)" : "");
+		return;
+	}
+	vty_out(vty,
+		"      IPsec: %s, IKEv%u SA %u (%s)%s, child SAs %u (reqid %u)\n",
+		nhrp_ipsec_state(in), in->version, in->id,
+		in->initiator ? "initiator" : "responder",
+		in->sas > 1 ? ", more than one" : "", in->children,
+		in->reqid);
+	vty_out(vty, "      IKE identity: %s\n", in->identity);
+}
 
 static bool dmvpn_entry(const struct nhrp_cache *c, int afi)
 {
@@ -364,9 +403,12 @@ static void dmvpn_one(struct dmvpn_show *ds, struct nhrp_peer *peer)
 	struct nhrp_cache *c;
 	json_object *addrs = NULL;
 	char up[32], attr[8];
+	bool protected = nhrp_ipsec_protected(peer->ifp);
+	struct nhrp_ipsec_info in;
 
 	if (!n)
 		return;
+	nhrp_ipsec_info(peer, &in);
 	uptime_str(peer->created, up, sizeof(up));
 	dmvpn_attr(peer, attr, sizeof(attr));
 	if (ds->arr)
@@ -385,8 +427,8 @@ static void dmvpn_one(struct dmvpn_show *ds, struct nhrp_peer *peer)
 			json_object_string_addf(e, "src", "%pIA", &nifp->nbma);
 			json_object_string_addf(e, "dst", "%pIA", &peer->nbma);
 			json_object_boolean_add(e, "notifierActive", false);
-			json_object_int_add(e, "sas", 0);
-			json_object_string_add(e, "identity", "");
+			json_object_int_add(e, "sas", in.sas);
+			json_object_string_add(e, "identity", in.identity);
 			json_object_string_add(e, "interface", peer->ifp->name);
 			json_object_string_addf(e, "peerNbma", "%pIA",
 						&peer->nbma);
@@ -401,6 +443,9 @@ static void dmvpn_one(struct dmvpn_show *ds, struct nhrp_peer *peer)
 			json_object_string_add(e, "attributes", attr);
 			json_object_string_add(e, "type",
 					       nhrp_cache_type_str(c->type));
+			if (protected)
+				json_object_object_add(e, "ipsec",
+						       ipsec_json(&in));
 			json_object_array_add(ds->arr, e);
 			continue;
 		}
@@ -412,6 +457,8 @@ static void dmvpn_one(struct dmvpn_show *ds, struct nhrp_peer *peer)
 			vty_out(ds->vty, "%5s %15s %15pIA %5s %9s %5s\n", "", "",
 				&c->proto, dmvpn_state(c), up, attr);
 	}
+	if (ds->detail && !ds->arr && protected)
+		ipsec_text(ds->vty, &in);
 }
 
 /* one interface's peers of one family (IOS: "IPv4 NHRP Details") */
@@ -443,13 +490,15 @@ static void dmvpn_section(struct dmvpn_show *ds, struct interface *ifp)
 		vty_out(ds->vty, "\n");
 }
 
-DEFPY(show_dmvpn, show_dmvpn_cmd, "show dmvpn [json$json]",
-      SHOW_STR "DMVPN information\n" JSON_STR)
+DEFPY(show_dmvpn, show_dmvpn_cmd, "show dmvpn [detail$detail] [json$json]",
+      SHOW_STR "DMVPN information\n"
+      "With each peer's IPsec SAs\n" JSON_STR)
 {
 	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
 	struct dmvpn_show ds = {vty, json ? json_object_new_array() : NULL};
 	struct interface *ifp;
 
+	ds.detail = !!detail;
 	if (!json)
 		vty_out(vty,
 			"Legend: Attrb --> S - Static, D - Dynamic, N - NATed\n\n");
@@ -503,6 +552,21 @@ static void show_packet_socket(struct vty *vty, json_object *js)
 		ps.received, ps.dropped, ps.buffer, ps.send_errors);
 }
 
+/* IPsec counters (of all interfaces) */
+static json_object *ipsec_stats_json(void)
+{
+	const struct nhrp_ipsec_stats *is = nhrp_ipsec_stats();
+	json_object *j = json_object_new_object();
+
+	json_object_boolean_add(j, "connected", nhrp_ipsec_connected());
+	json_object_int_add(j, "held", is->held);
+	json_object_int_add(j, "droppedNoSa", is->dropped);
+	json_object_int_add(j, "peersPurged", is->purged);
+	json_object_int_add(j, "sasDeleted", is->terminated);
+	json_object_int_add(j, "duplicatesDeleted", is->duplicates);
+	return j;
+}
+
 DEFPY(show_nhrp_traffic, show_nhrp_traffic_cmd,
       "show ip nhrp traffic [json$json]",
       SHOW_STR IP_STR
@@ -538,6 +602,9 @@ DEFPY(show_nhrp_traffic, show_nhrp_traffic_cmd,
 					    st->rx_bad_checksum);
 			json_object_int_add(e, "authFailures", st->rx_auth_fail);
 			json_object_int_add(e, "sendErrors", st->tx_errors);
+			if (nhrp_ipsec_protected(ifp))
+				json_object_object_add(e, "ipsec",
+						       ipsec_stats_json());
 			json_object_object_add(js, ifp->name, e);
 			continue;
 		}
@@ -552,6 +619,19 @@ DEFPY(show_nhrp_traffic, show_nhrp_traffic_cmd,
 			"), send errors %" PRIu64 "\n",
 			st->rx_dropped, st->rx_malformed, st->rx_bad_checksum,
 			st->rx_auth_fail, st->tx_errors);
+		if (nhrp_ipsec_protected(ifp)) {
+			const struct nhrp_ipsec_stats *is = nhrp_ipsec_stats();
+
+			vty_out(vty,
+				"  IPsec (all interfaces): charon %s; without SA: %" PRIu64
+				" waited, %" PRIu64 " dropped; %" PRIu64
+				" peers purged, %" PRIu64 " SAs deleted (%" PRIu64
+				" duplicates)\n",
+				nhrp_ipsec_connected() ? "connected"
+						       : "not connected",
+				is->held, is->dropped, is->purged,
+				is->terminated, is->duplicates);
+		}
 	}
 	show_packet_socket(vty, js);
 	if (js)

@@ -79,7 +79,8 @@ def test_nhrpd_keeps_the_capabilities_the_unit_bounds():
     """The unit's bounding set is what nhrpd_main.c asks FRR's privs for."""
     main = open(os.path.join(SRC, "nhrpd", "nhrp_main.c")).read()
     caps = re.search(r"nhrpd_caps\[\] = \{([^}]*)\}", main).group(1)
-    assert sorted(c.strip() for c in caps.split(",")) == ["ZCAP_NET_ADMIN", "ZCAP_NET_RAW"]
+    assert sorted(c.strip() for c in caps.split(",")) == ["ZCAP_DAC_OVERRIDE", "ZCAP_NET_ADMIN",
+                                                          "ZCAP_NET_RAW"]
 
 
 def test_frr_wrap_runs_our_nhrpd(tmp_path):

@@ -1,27 +1,22 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""DMVPN over IPsec with Debian's stock strongSwan: today's nhrpd (hub and
-two spokes ours) with one charon per node and the trap-policy connection
-of doc/ipsec.rst, for IKEv1 main mode with a wildcard pre-shared key and
-for IKEv2 with certificates of a test CA.
+"""DMVPN over IPsec with Debian's stock strongSwan: our nhrpd (hub and
+two spokes) with one charon per node and the trap-policy connection of
+doc/ipsec.rst, for IKEv1 main mode with a wildcard pre-shared key and for
+IKEv2 with certificates of a test CA.  nhrpd runs as the packaged daemon
+does (user frr) and talks to its node's charon over VICI (--vici-socket):
+the SAs come up on demand from the kernel's ACQUIRE for the first GRE
+packet to a new NBMA address, nhrpd learns of them.
 
-nhrpd does not talk to charon yet (its `tunnel protection` is stored, the
-VICI client is not wired in): the SAs come up on demand from the kernel's
-ACQUIRE for the first GRE packet to a new NBMA address.
-
-Asserted: registrations, LAN-to-LAN pings and the phase-3 shortcut (reqid
-pinned, after a simultaneous initiation between the spokes), with the
-transit router forwarding ESP only, not one GRE packet in clear, from the
-first packet on; the kernel dropping cleartext GRE for a host whose policy
-requires ESP, before nhrpd sees it.
-
-Strict xfails, what does not work yet (see their reasons): the duplicate
-IKE SA after a simultaneous initiation stays; a shortcut does not follow a
-spoke-to-spoke SA that came up after nhrpd's resolution retries; cleartext
-NHRP reaches nhrpd while charon (and so its policies) is down.
-
-Measured (doc/ipsec.rst): without a pinned reqid, phase 3 right after a
-simultaneous initiation fails in some runs (inbound policy drops counted as
-XfrmInTmplMismatch), so that case is printed, not asserted.
+Asserted: registrations, LAN-to-LAN pings and the phase-3 shortcut (after
+a simultaneous initiation between the spokes), with the transit router
+forwarding ESP only, not one GRE packet in clear, from the first packet
+on; the duplicate IKE SA of a simultaneous initiation deleted by nhrpd
+(reqid not pinned), phase 3 working over what is left; a shortcut
+following a spoke-to-spoke SA that came up after nhrpd's resolution
+retries; the kernel dropping cleartext GRE for a host whose policy
+requires ESP, before nhrpd sees it; nhrpd itself refusing cleartext NHRP
+while charon (and so its policies) is down; SA loss purging the peer and
+the spoke coming back.
 """
 import contextlib
 import json
@@ -74,8 +69,8 @@ VARIANTS = [IKEV1_PSK, IKEV2_CERT]
 
 @contextlib.contextmanager
 def precondition(what):
-    """In a strict xfail test: a failure here is not the expected one
-    (those tests use xfail(raises=AssertionError)), so it fails the test."""
+    """A failure while setting a test up says so (RuntimeError), apart
+    from what the test asserts."""
     try:
         yield
     except AssertionError as e:
@@ -97,6 +92,13 @@ def traffic(node):
         return json.loads(v.ok("show ip nhrp traffic json"))["gre1"]
 
 
+def vici_args(charons, node):
+    """nhrpd's option for its node's charon (none: the default socket,
+    where no charon listens)"""
+    ch = charons.get(node.name)
+    return ("--vici-socket", ch.socket) if ch else ()
+
+
 def start_ipsec_dmvpn(topo, variant, reqid=None, spokes=2, without=(), g0=False):
     """Hub + spokes with charon (trap connection) on every node but those
     named in `without`, and our nhrpd everywhere.  The transit counters are in
@@ -113,8 +115,9 @@ def start_ipsec_dmvpn(topo, variant, reqid=None, spokes=2, without=(), g0=False)
         add_g0(d)
     t_ipsec = time.monotonic()
     topo.wait_ready([n.start_zebra(wait=False) for n in d.nodes])
-    d.hub.start_nhrpd(HUB, ours=True)
-    topo.wait_ready([s.start_nhrpd(SPOKE, ours=True, wait=False) for s in d.spokes])
+    d.hub.start_nhrpd(HUB, ours=True, args=vici_args(charons, d.hub))
+    topo.wait_ready([s.start_nhrpd(SPOKE, ours=True, wait=False, args=vici_args(charons, s))
+                     for s in d.spokes])
     return d, charons, counters, {"setup": t_ipsec - t0, "nhrpd_start": time.monotonic()}
 
 
@@ -237,46 +240,52 @@ def test_dmvpn_over_ipsec(topo, variant):
     assert traffic(d.hub)["sent"]["trafficIndication"] >= 1
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "simultaneous initiation leaves two IKE SAs (and, without a pinned reqid, child SAs of "
-    "different reqids, whose packets the kernel's inbound policy check drops: "
-    "XfrmInTmplMismatch) between two spokes; nhrpd should see the duplicate over VICI and "
-    "terminate it (not yet)"))
+def ipsec_counters(node):
+    return traffic(node)["ipsec"]
+
+
 def test_duplicate_sa_after_simultaneous_initiation(topo):
+    """Both spokes initiate at once, reqid not pinned: two IKE SAs whose
+    child SAs have different reqids (the kernel's inbound policy check
+    drops what arrives on one of them).  nhrpd on both spokes sees the
+    pair over VICI and deletes the SA the higher address initiated: one
+    is left, the same on both sides, and phase 3 works over it."""
     with precondition("set-up"):
         d, ch, cnt, t = start_ipsec_dmvpn(topo, IKEV2_CERT, reqid=None, g0=True)
         s1, s2 = d.spokes
         wait_registered(d, d.spokes)
         simultaneous_initiation(d, ch, require_ping=False)
-        # both charons see both SAs
-        s1.wait_until(lambda: len(spoke_sas(ch, "spoke1", SPOKE_NBMA[1])) ==
-                      len(spoke_sas(ch, "spoke2", SPOKE_NBMA[0])), 20, msg="SAs listed alike")
+
+    def one_each():
+        return (len(spoke_sas(ch, "spoke1", SPOKE_NBMA[1])) == 1
+                and len(spoke_sas(ch, "spoke2", SPOKE_NBMA[0])) == 1)
+    ok = s1.wait_until(one_each, 20)
+    dups = {s.name: ipsec_counters(s)["duplicatesDeleted"] for s in d.spokes}
     sas = spoke_sas(ch, "spoke1", SPOKE_NBMA[1])
-    g0_ok = s1.ping("10.9.0.2", count=3, timeout=2)
-    if not (any(sa.get("initiator") == "yes" for sa in sas)
-            and any(sa.get("initiator") != "yes" for sa in sas)):
+    if not sum(dups.values()):
         pytest.skip("no simultaneous initiation this time: %s" % sa_summary(ch["spoke1"]))
-    # what phase 3 does over them (measured, not asserted: it depends on
-    # which child SA each kernel installed its policy for first)
+    assert ok, "not one IKE SA left between the spokes: s1 %s s2 %s" % (
+        sa_summary(ch["spoke1"]), sa_summary(ch["spoke2"]))
+    # the one spoke1 (the lower address) initiated is left, on both sides
+    assert sas[0].get("initiator") == "yes", sa_summary(ch["spoke1"])
+    assert spoke_sas(ch, "spoke2", SPOKE_NBMA[0])[0].get("initiator") != "yes"
+    g0_ok = s1.wait_until(lambda: s1.ping("10.9.0.2", count=1, timeout=1), 10)
     took = phase3(d, 20)
-    print("without reqid: %d IKE SAs spoke1-spoke2, reqids %s; g0 ping %s; shortcuts %s; "
+    print("without reqid: duplicates deleted %s; left %s; g0 ping %s; shortcuts %s; "
           "XfrmInTmplMismatch spoke1 %d spoke2 %d" % (
-              len(sas), sorted({c.get("reqid") for sa in sas
-                                for c in sa.get("child-sas", {}).values()}),
-              "ok" if g0_ok else "lost", "after %.1f s" % took if took else "none in 20 s",
+              dups, sa_summary(ch["spoke1"]), "ok" if g0_ok else "lost",
+              "after %.1f s" % took if took else "none in 20 s",
               xfrm_stats(s1).get("XfrmInTmplMismatch", 0),
               xfrm_stats(s2).get("XfrmInTmplMismatch", 0)))
     assert cnt.read()["gre"] == 0
-    s1.wait_until(lambda: len(spoke_sas(ch, "spoke1", SPOKE_NBMA[1])) == 1, 10,
-                  msg="one IKE SA left between the spokes")
+    assert g0_ok, "no ESP both ways over the SA left"
+    assert took is not None, "no shortcut over the SA left"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "nhrpd resends a Resolution Request after 1, 2 and 4 s, then caches a negative entry for "
-    "60 s: when the spokes' SA takes longer (IKE retransmissions), no shortcut follows the SA "
-    "coming up.  It should not cache an unanswered request as negative, and resolve at once "
-    "when VICI reports the SA up (not yet)"))
 def test_shortcut_follows_a_late_sa(topo):
+    """The spokes' IKE is lost until nhrpd gave up resolving: no negative
+    entry is cached, and the resolution is sent again as soon as VICI
+    reports the spokes' SA up."""
     with precondition("set-up"):
         d, ch, cnt, t = start_ipsec_dmvpn(topo, IKEV2_CERT, reqid=1)
         s1, s2 = d.spokes
@@ -307,9 +316,8 @@ def test_shortcut_follows_a_late_sa(topo):
 def test_cleartext_gre_to_protected_hub(topo):
     """A third spoke without IPsec registers in clear: the hub's kernel
     drops its GRE (the inbound policy wants ESP) and nhrpd sees nothing,
-    while the protected spokes work.  With the hub's charon stopped (its
-    policies gone) the cleartext registration gets through: only the
-    kernel's policies guard today (xfail below)."""
+    while the protected spokes work.  (With the hub's charon stopped,
+    its policies gone, nhrpd guards itself: the test below.)"""
     d, ch, cnt, t = start_ipsec_dmvpn(topo, IKEV2_CERT, reqid=1, spokes=3,
                                       without=("spoke3",))
     hub = d.hub
@@ -338,12 +346,11 @@ def test_cleartext_gre_to_protected_hub(topo):
     assert any(k.startswith("XfrmIn") for k in grew), grew
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "nhrpd relies on the kernel's IPsec policies alone: while charon is down (restart, "
-    "crash) its trap policies are gone and cleartext NHRP reaches nhrpd and creates state. "
-    "Not yet: nhrpd accepting registrations on a protected interface only from peers with an "
-    "established IKE SA (learnt over VICI), bound to its identity"))
 def test_cleartext_registration_while_charon_is_down(topo):
+    """With the hub's charon stopped its policies are gone and cleartext
+    GRE reaches the hub's nhrpd: no state from it (no IKE SA with that
+    host).  Then charon back: nhrpd reconnects, resynchronises, the
+    spokes register again through new SAs."""
     with precondition("set-up"):
         d, ch, cnt, t = start_ipsec_dmvpn(topo, IKEV2_CERT, reqid=1, spokes=3,
                                           without=("spoke3",))
@@ -358,3 +365,47 @@ def test_cleartext_registration_while_charon_is_down(topo):
                          or cnt.read()["gre"] >= g0 + 3, 40, msg="cleartext GRE from spoke3")
     assert spoke_tunnel(3) not in dynamic_entries(d.hub), \
         "cleartext registration of spoke3 accepted while charon was down"
+    c = ipsec_counters(d.hub)
+    assert c["held"] >= 1 and not c["connected"], c
+    # charon back under traffic: reconnected, the spokes' SAs anew,
+    # their registrations back
+    ch["hub"].restart()
+    d.hub.wait_until(lambda: ipsec_counters(d.hub)["connected"], 30, msg="VICI reconnected")
+    wait_registered(d, d.spokes[:2])
+    assert d.spokes[0].ping(lan_addr(0), src=lan_addr(1), count=2, timeout=3)
+    assert spoke_tunnel(3) not in dynamic_entries(d.hub)
+    assert cnt.read()["gre"] > 0    # (spoke3's, in clear, never let in)
+    with open(d.hub.daemon("nhrpd").log, errors="replace") as f:
+        log = f.read()
+    assert "VICI: connected to charon" in log
+
+
+def test_sa_loss_purges_and_recovers(topo):
+    """An IKE SA between a spoke and the hub deleted (swanctl --terminate
+    on the spoke): the hub purges the spoke's registration, the spoke
+    registers again at once through a new SA, traffic resumes.
+    show dmvpn shows the SA of every peer."""
+    d, ch, cnt, t = start_ipsec_dmvpn(topo, IKEV1_PSK, reqid=1)
+    s1 = d.spokes[0]
+    wait_registered(d, d.spokes)
+    j = d.hub.show("show dmvpn json", json=True)
+    peers = {e["peerNbma"]: e for e in j}
+    for i, s in enumerate(d.spokes):
+        e = peers[SPOKE_NBMA[i]]
+        assert e["ipsec"]["state"] == "UP", e
+        assert e["sas"] >= 1 and e["identity"] == ch[s.name].identity, e
+    with Vty(d.hub.vty_socket("nhrpd")) as v:
+        text = v.ok("show dmvpn detail")
+    assert "IKE identity: %s" % ch["spoke1"].identity in text, text
+    old = ch["spoke1"].established(remote=HUB_NBMA)
+    assert old, sa_summary(ch["spoke1"])
+    before = ipsec_counters(d.hub)["peersPurged"]
+    ch["spoke1"].swanctl("--terminate", "--ike-id", str(old[0]["uniqueid"]))
+    d.hub.wait_until(lambda: ipsec_counters(d.hub)["peersPurged"] > before, 20,
+                     msg="the hub purged spoke1")
+    wait_registered(d, d.spokes, timeout=30)
+    new = ch["spoke1"].established(remote=HUB_NBMA)
+    assert new and new[0]["uniqueid"] != old[0]["uniqueid"], sa_summary(ch["spoke1"])
+    assert s1.ping(lan_addr(0), src=lan_addr(1), count=2, timeout=3)
+    assert cnt.read()["gre"] == 0
+
