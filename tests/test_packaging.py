@@ -67,8 +67,8 @@ def test_unit_properties(tmp_path):
     assert p["ExecStart"][0].startswith("/usr/sbin/nhrpd -d ")
     assert p["ExecReload"] == ["/bin/kill -HUP $MAINPID"]
     assert p["Restart"] == ["on-failure"]
-    assert p["CapabilityBoundingSet"] == ["CAP_NET_ADMIN CAP_NET_RAW"]
-    assert p["AmbientCapabilities"] == ["CAP_NET_ADMIN CAP_NET_RAW"]
+    assert p["CapabilityBoundingSet"] == ["CAP_NET_ADMIN CAP_NET_RAW CAP_DAC_OVERRIDE"]
+    assert p["AmbientCapabilities"] == ["CAP_NET_ADMIN CAP_NET_RAW CAP_DAC_OVERRIDE"]
     assert p["User"] == ["frr"]
     after = " ".join(p["After"]).split()
     assert "network-online.target" in after and "frr.service" in after
