@@ -16,7 +16,8 @@ following a spoke-to-spoke SA that came up after nhrpd's resolution
 retries; the kernel dropping cleartext GRE for a host whose policy
 requires ESP, before nhrpd sees it; nhrpd itself refusing cleartext NHRP
 while charon (and so its policies) is down; SA loss purging the peer and
-the spoke coming back.
+the spoke coming back; a registration of another IKE identity for a bound
+address refused.
 """
 import contextlib
 import json
@@ -409,3 +410,29 @@ def test_sa_loss_purges_and_recovers(topo):
     assert s1.ping(lan_addr(0), src=lan_addr(1), count=2, timeout=3)
     assert cnt.read()["gre"] == 0
 
+
+
+def test_identity_binding_refuses_another_certificate(topo):
+    """A third spoke with a valid certificate of the same CA (another
+    identity) registers spoke1's tunnel address, with no-unique: the hub
+    refuses it (code 14, the address is bound to spoke1's IKE identity),
+    spoke1 keeps its binding and its traffic."""
+    d, ch, cnt, t = start_ipsec_dmvpn(topo, IKEV2_CERT, reqid=1, spokes=3)
+    s1, s3 = d.spokes[0], d.spokes[2]
+    wait_registered(d, d.spokes)
+    # spoke3 takes spoke1's tunnel address
+    s3.stop_daemon("nhrpd")
+    s3.ip("addr flush dev gre1")
+    s3.add_address("gre1", "%s/24" % spoke_tunnel(1))
+    s3.restart_daemon("nhrpd")
+    refused = "%s not registered at %s: bound to IKE identity %s" % (
+        spoke_tunnel(1), SPOKE_NBMA[2], ch["spoke1"].identity)
+    log = d.hub.daemon("nhrpd").log
+    d.hub.wait_until(lambda: refused in open(log, errors="replace").read(), 40,
+                     msg="the hub refused spoke3's claim")
+    assert dynamic_entries(d.hub).get(spoke_tunnel(1)) == SPOKE_NBMA[0]
+    assert s1.ping(lan_addr(0), src=lan_addr(1), count=2, timeout=3)
+    assert dynamic_entries(d.hub).get(spoke_tunnel(1)) == SPOKE_NBMA[0]
+    # spoke3 got the refusal (over its own SA): it is not registered
+    assert traffic(s3)["received"]["registrationReply"] >= 1
+    assert cnt.read()["gre"] == 0
