@@ -30,7 +30,7 @@ import pytest
 
 from lib.dmvpn import (HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, hub_nflog_rules,
                        lan_addr, spoke_tunnel)
-from lib.ipsec import (IKEV1_PSK, IKEV2_CERT, Pki, TransitCounters, have_strongswan,
+from lib.ipsec import (IKEV1_PSK, IKEV2_CERT, Charon, Pki, TransitCounters, have_strongswan,
                        start_charons, xfrm_stats)
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
@@ -435,4 +435,35 @@ def test_identity_binding_refuses_another_certificate(topo):
     assert dynamic_entries(d.hub).get(spoke_tunnel(1)) == SPOKE_NBMA[0]
     # spoke3 got the refusal (over its own SA): it is not registered
     assert traffic(s3)["received"]["registrationReply"] >= 1
+    assert cnt.read()["gre"] == 0
+
+
+def test_charon_started_after_nhrpd(topo):
+    """The hub's nhrpd starts before its charon: one log line saying so,
+    retries, no NHRP taken meanwhile; once charon is there nhrpd connects
+    and the spokes register."""
+    d = build_dmvpn(topo, spokes=2, tunnel_plen=24, tx_csum_off=False)
+    cnt = TransitCounters(d.inet)
+    d.hub.iptables_restore(hub_nflog_rules(1))
+    ch = start_charons(d.spokes, IKEV1_PSK, reqid=1)
+    late = Charon(d.hub, IKEV1_PSK, reqid=1)
+    topo.wait_ready([n.start_zebra(wait=False) for n in d.nodes])
+    d.hub.start_nhrpd(HUB, ours=True, args=("--vici-socket", late.socket))
+    topo.wait_ready([s.start_nhrpd(SPOKE, ours=True, wait=False, args=vici_args(ch, s))
+                     for s in d.spokes])
+    log = d.hub.daemon("nhrpd").log
+    absent = "retrying until it is back"
+    d.hub.wait_until(lambda: absent in open(log, errors="replace").read(), 20,
+                     msg="nhrpd says charon is absent")
+    time.sleep(5)       # several retries meanwhile
+    assert not dynamic_entries(d.hub)
+    assert not ipsec_counters(d.hub)["connected"]
+    late.start()
+    d.hub.wait_until(lambda: ipsec_counters(d.hub)["connected"], 30, msg="VICI connected")
+    wait_registered(d, d.spokes)
+    assert d.spokes[0].ping(lan_addr(0), src=lan_addr(1), count=2, timeout=3)
+    with open(log, errors="replace") as f:
+        text = f.read()
+    assert text.count(absent) == 1, [ln for ln in text.splitlines() if "VICI" in ln]
+    assert "VICI: connected to charon" in text
     assert cnt.read()["gre"] == 0
