@@ -185,6 +185,56 @@ bool nhrp_cache_kernel_probe(struct interface *ifp, const struct ipaddr *proto)
 	return true;
 }
 
+/* ---- adopting what the nhrpd before us left ----------------------------------- */
+
+struct adopt {
+	enum nhrp_cache_type type;
+	uint16_t holdtime;
+	int afi;
+	unsigned int taken, dropped;
+};
+
+static void adopt_one(struct interface *ifp, const struct ipaddr *proto,
+		      const struct ipaddr *nbma, void *arg)
+{
+	struct adopt *a = arg;
+	struct nhrp_cache *c;
+
+	/* left by a configuration that is no longer ours */
+	if (!nhrp_if_in_subnet(ifp, a->afi, proto) &&
+	    !nhrp_ip_linklocal(proto)) {
+		nhrp_sys->neigh(ifp, proto, NULL);
+		a->dropped++;
+		return;
+	}
+	c = nhrp_cache_get_learnt(ifp, proto);
+	if (!c) {
+		nhrp_sys->neigh(ifp, proto, NULL);
+		a->dropped++;
+		return;
+	}
+	/* what the configuration says (static, NHS, ours) comes first */
+	if (c->type != NHRP_CACHE_INVALID)
+		return;
+	nhrp_cache_set(c, a->type, nbma, NULL, a->holdtime);
+	a->taken++;
+}
+
+unsigned int nhrp_cache_adopt(struct interface *ifp, int afi,
+			      enum nhrp_cache_type type, uint16_t holdtime)
+{
+	struct adopt a = {.type = type, .holdtime = holdtime, .afi = afi};
+
+	if (!nhrp_sys->neigh_list)
+		return 0;
+	nhrp_sys->neigh_list(ifp, afi, adopt_one, &a);
+	if (a.taken || a.dropped)
+		zlog_info("%s: %u neighbour entries of a previous nhrpd adopted as %s for %us, %u outside the network dropped",
+			  ifp->name, a.taken, nhrp_cache_type_str(type),
+			  holdtime, a.dropped);
+	return a.taken;
+}
+
 /* ---- setting and deleting --------------------------------------------------- */
 
 static void unbind(struct nhrp_cache *c)

@@ -86,6 +86,13 @@ static inline const struct ipaddr *nhrp_cache_nbma(const struct nhrp_cache *c)
 {
 	return c->peer ? &c->peer->nbma : NULL;
 }
+/* take over the neighbour entries an nhrpd before us left in the kernel on
+ * ifp (protocol nhrp) as entries of type, expiring after holdtime unless
+ * the protocol renews them; those the configuration already covers keep
+ * their configured meaning, those outside the interface's network go.
+ * Returns how many were adopted. */
+unsigned int nhrp_cache_adopt(struct interface *ifp, int afi,
+			      enum nhrp_cache_type type, uint16_t holdtime);
 /* a type that binds the address to an NBMA address of a peer */
 bool nhrp_cache_type_binds(enum nhrp_cache_type type);
 /* the kernel asked for proto: answer with the binding if there is one

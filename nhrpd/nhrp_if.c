@@ -269,6 +269,7 @@ void nhrp_if_update(struct interface *ifp)
 	struct nhrp_interface *nifp = nhrp_if(ifp);
 	bool known = ifp->ifindex != IFINDEX_INTERNAL;
 	struct ipaddr old_nbma;
+	bool adopt[NHRP_AFI_MAX] = {};
 
 	if (!nifp)
 		return;
@@ -292,10 +293,12 @@ void nhrp_if_update(struct interface *ifp)
 				       sizeof(nifp->linklocal));
 			continue;
 		}
-		if (!was)
+		if (!was) {
 			nhrp_debug(IF, "%s: NHRP on (%s), network-id %u",
 				   ifp->name, afi == NHRP_AFI_IP ? "ip" : "ipv6",
 				   ac->network_id);
+			adopt[afi] = true;
+		}
 		nhrp_sys->if_prepare(ifp, afi,
 				     nhrp_mcast_list_count(&ac->mcast) > 0);
 		if (!if_first_address(ifp, nhrp_afi_family(afi),
@@ -335,6 +338,16 @@ void nhrp_if_update(struct interface *ifp)
 				       NHRP_CACHE_LOCAL, NULL, NULL, 0);
 	}
 	nhrp_cache_walk(ifp, local_prune, NULL);
+	/* NHRP just came on: what a previous nhrpd left in the kernel keeps
+	 * traffic flowing until the protocol has renewed it (registrations
+	 * on a server, resolutions on a client) or its holding time is over */
+	for (int afi = 0; afi < NHRP_AFI_MAX; afi++)
+		if (adopt[afi])
+			nhrp_cache_adopt(ifp, afi,
+					 nhrp_nhs_list_count(&nifp->afi[afi].nhs)
+						 ? NHRP_CACHE_CACHED
+						 : NHRP_CACHE_DYNAMIC,
+					 nifp->afi[afi].holdtime);
 	hook_call(nhrp_if_changed, ifp);
 	if (!nifp->enabled[NHRP_AFI_IP] && !nifp->enabled[NHRP_AFI_IP6])
 		nhrp_cache_flush(ifp, NHRP_CACHE_LOCAL);

@@ -42,6 +42,11 @@ enum {
 	GRE_MAX = 7,
 };
 
+/* the protocol number of NHRP's neighbour entries and routes: FRR's zebra
+ * uses it for ZEBRA_ROUTE_NHRP, iproute2 shows it as `proto nhrp` (FRR's
+ * /etc/iproute2/rt_protos.d/frr.conf) */
+#define NHRP_RTPROT 191
+
 static struct mnl_socket *nl_req;  /* requests */
 static struct mnl_socket *nl_ev;   /* neighbour events */
 static struct thread *t_ev;
@@ -112,15 +117,20 @@ static void neigh_put(char *buf, const struct neigh_op *op, uint32_t seq,
 	ndm->ndm_state = add ? NUD_REACHABLE : NUD_FAILED;
 	mnl_attr_put(nlh, NDA_DST, family == AF_INET ? 4 : 16,
 		     &op->proto.ip.addr);
-	if (add)
+	if (add) {
 		mnl_attr_put(nlh, NDA_LLADDR, IS_IPADDR_V4(&op->nbma) ? 4 : 16,
 			     &op->nbma.ip.addr);
+		/* ours: shown as `proto nhrp`, adopted by the next nhrpd */
+		mnl_attr_put_u8(nlh, NDA_PROTOCOL, NHRP_RTPROT);
+	}
 }
 
-/* what one message takes at most (header, ndmsg, two IPv6 attributes) */
+/* what one message takes at most (header, ndmsg, two IPv6 attributes and
+ * the protocol) */
 #define NEIGH_MSG_MAX                                                          \
 	(MNL_ALIGN(sizeof(struct nlmsghdr)) + MNL_ALIGN(sizeof(struct ndmsg)) + \
-	 2 * MNL_ALIGN(sizeof(struct nlattr) + 16))
+	 2 * MNL_ALIGN(sizeof(struct nlattr) + 16) +                           \
+	 MNL_ALIGN(sizeof(struct nlattr) + 1))
 
 /* send what waits, as far as the window allows */
 static void neigh_send(void)
@@ -318,6 +328,86 @@ static void neigh_close(void)
 	neigh_head = neigh_tail = neigh_cap = 0;
 	neigh_inflight = 0;
 	neigh_acked = neigh_seq;
+}
+
+struct neigh_dump {
+	struct interface *ifp;
+	nhrp_neigh_list_cb cb;
+	void *arg;
+};
+
+static bool nl_addr(const struct nlattr *a, struct ipaddr *ip)
+{
+	size_t alen = mnl_attr_get_payload_len(a);
+
+	memset(ip, 0, sizeof(*ip));
+	if (alen == 4)
+		SET_IPADDR_V4(ip);
+	else if (alen == 16)
+		SET_IPADDR_V6(ip);
+	else
+		return false;
+	memcpy(&ip->ip.addr, mnl_attr_get_payload(a), alen);
+	return true;
+}
+
+static int neigh_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct neigh_dump *nd = data;
+	const struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[NDA_MAX + 1];
+	struct ipaddr proto, nbma;
+
+	if (nlh->nlmsg_type != RTM_NEWNEIGH ||
+	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ndm)) ||
+	    ndm->ndm_ifindex != (int)nd->ifp->ifindex ||
+	    (ndm->ndm_state & (NUD_FAILED | NUD_INCOMPLETE | NUD_NOARP)))
+		return MNL_CB_OK;
+	nhrp_nl_parse(nlh, sizeof(*ndm), tb, NDA_MAX);
+	if (!tb[NDA_DST] || !tb[NDA_LLADDR] || !tb[NDA_PROTOCOL] ||
+	    mnl_attr_get_u8(tb[NDA_PROTOCOL]) != NHRP_RTPROT)
+		return MNL_CB_OK;
+	if (!nl_addr(tb[NDA_DST], &proto) || !nl_addr(tb[NDA_LLADDR], &nbma) ||
+	    (ndm->ndm_family == AF_INET) != IS_IPADDR_V4(&proto))
+		return MNL_CB_OK;
+	nd->cb(nd->ifp, &proto, &nbma, nd->arg);
+	return MNL_CB_OK;
+}
+
+void nhrp_kernel_neigh_list(struct interface *ifp, int afi,
+			    nhrp_neigh_list_cb cb, void *arg)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct neigh_dump nd = {.ifp = ifp, .cb = cb, .arg = arg};
+	struct mnl_socket *nl;
+	struct ndmsg *ndm;
+	int ret = -1;
+
+	/* a socket of its own: the dump's answers never mix with what the
+	 * request socket is waiting for */
+	frr_with_privs (&nhrpd_privs) {
+		nl = mnl_socket_open(NETLINK_ROUTE);
+		if (nl && mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+			mnl_socket_close(nl);
+			nl = NULL;
+		}
+	}
+	if (!nl) {
+		flog_warn(EC_NHRP_KERNEL, "kernel: neighbours of %s: %s",
+			  ifp->name, safe_strerror(errno));
+		return;
+	}
+	nlh->nlmsg_type = RTM_GETNEIGH;
+	nlh->nlmsg_flags = NLM_F_DUMP;
+	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = nhrp_afi_family(afi);
+	ndm->ndm_ifindex = ifp->ifindex;
+	ret = nhrp_nl_talk(nl, nlh, neigh_dump_cb, &nd);
+	mnl_socket_close(nl);
+	if (ret < 0)
+		flog_warn(EC_NHRP_KERNEL, "kernel: neighbours of %s: %s",
+			  ifp->name, safe_strerror(-ret));
 }
 
 static int app_probes(struct interface *ifp, int family)

@@ -64,7 +64,13 @@ static void sigusr1(void)
 static void sigint(void)
 {
 	zlog_notice("Terminating on signal");
-	nhrp_protocol_fini(true);
+	/* what the kernel forwards by stays for the next nhrpd (adopted at
+	 * its start): a restart costs no traffic.  So registrations stay too
+	 * (no Purge Request): the data plane they describe keeps working, and
+	 * the servers let them expire with their holding time if nhrpd does
+	 * not come back.  Removing the configuration withdraws them. */
+	nhrp_sys_linux_leave();
+	nhrp_protocol_fini(false);
 	nhrp_event_fini();
 	nhrp_sys_linux_fini();
 	frr_fini();

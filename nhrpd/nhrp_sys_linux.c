@@ -202,17 +202,51 @@ static void ipsec(bool on)
 		nhrp_vici_fini();
 }
 
+/*
+ * Leaving (nhrpd stops): the data plane stays as it is.  Neighbour entries
+ * (marked protocol nhrp) are left in the kernel for the next nhrpd to adopt,
+ * and our routes are not withdrawn: zebra keeps them as stale for the
+ * graceful-restart time it was told (nhrp_zebra.c) until the next nhrpd has
+ * said what it still wants.  The IKE SAs stay up too (the next nhrpd
+ * finds them in charon's list).  Traffic keeps flowing through the restart.
+ */
+static bool leaving;
+
+void nhrp_sys_linux_leave(void)
+{
+	leaving = true;
+}
+
 static int sa_terminate(uint32_t id)
 {
+	if (leaving)
+		return 0;
 	return nhrp_vici_terminate_ike(id, NULL, NULL);
+}
+
+static int sys_neigh(struct interface *ifp, const struct ipaddr *proto,
+		     const struct ipaddr *nbma)
+{
+	if (leaving && !nbma)
+		return 0;
+	return nhrp_kernel_neigh(ifp, proto, nbma);
+}
+
+static void sys_route(const struct prefix *p, const struct ipaddr *via,
+		      struct interface *ifp, bool add)
+{
+	if (leaving && !add)
+		return;
+	nhrp_zebra_route(p, via, ifp, add);
 }
 
 static const struct nhrp_system linux_system = {
 	.send = nhrp_pktsock_send,
 	.send_many = nhrp_pktsock_send_many,
-	.neigh = nhrp_kernel_neigh,
+	.neigh = sys_neigh,
+	.neigh_list = nhrp_kernel_neigh_list,
 	.route_lookup = nhrp_zebra_route_lookup,
-	.route = nhrp_zebra_route,
+	.route = sys_route,
 	.gre_info = nhrp_kernel_gre_info,
 	.if_prepare = nhrp_kernel_if_prepare,
 	.nflog_open = nhrp_nflog_open,

@@ -15,6 +15,8 @@ extern char nhrp_vici_path[];
 /* all of it, in the order start-up needs */
 void nhrp_sys_linux_init(void);
 void nhrp_sys_linux_fini(void);
+/* nhrpd is stopping: leave neighbour entries and routes in place */
+void nhrp_sys_linux_leave(void);
 
 /* nhrp_pktsock.c: the NHRP packet socket */
 int nhrp_pktsock_init(void);
@@ -33,6 +35,8 @@ int nhrp_kernel_init(void);
 void nhrp_kernel_fini(void);
 int nhrp_kernel_neigh(struct interface *ifp, const struct ipaddr *proto,
 		      const struct ipaddr *nbma);
+void nhrp_kernel_neigh_list(struct interface *ifp, int afi,
+			    nhrp_neigh_list_cb cb, void *arg);
 int nhrp_kernel_gre_info(struct interface *ifp, struct nhrp_gre_info *gi);
 int nhrp_kernel_gre_set_source(struct interface *ifp, ifindex_t link,
 			       const struct ipaddr *local);

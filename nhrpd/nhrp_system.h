@@ -116,6 +116,10 @@ enum nhrp_sa_event {
 	NHRP_SA_DISCONNECTED, /* (sa NULL) the IPsec daemon went away */
 };
 
+typedef void (*nhrp_neigh_list_cb)(struct interface *ifp,
+				   const struct ipaddr *proto,
+				   const struct ipaddr *nbma, void *arg);
+
 struct nhrp_system {
 	/* an NHRP packet (ethertype ETH_P_NHRP) or a data packet (ETH_P_IP,
 	 * ETH_P_IPV6: a multicast copy) out of ifp to the NBMA address nbma */
@@ -130,6 +134,11 @@ struct nhrp_system {
 	/* neighbour entry proto -> nbma on ifp; nbma NULL: delete it */
 	int (*neigh)(struct interface *ifp, const struct ipaddr *proto,
 		     const struct ipaddr *nbma);
+	/* the neighbour entries marked as NHRP's own (protocol nhrp) that ifp
+	 * has for family afi, as an nhrpd before us left them: cb once each,
+	 * before it returns */
+	void (*neigh_list)(struct interface *ifp, int afi,
+			   nhrp_neigh_list_cb cb, void *arg);
 	/* the route to dst in zebra's RIB (our own NHRP routes left out);
 	 * -1 when there is none */
 	int (*route_lookup)(const struct ipaddr *dst,

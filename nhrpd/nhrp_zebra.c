@@ -267,11 +267,23 @@ void nhrp_zebra_route(const struct prefix *p, const struct ipaddr *via,
 	route_send(p, &o, add);
 }
 
+/* how long zebra keeps our routes once we are gone (graceful restart):
+ * long enough for a restarted nhrpd to be back and say what it wants */
+#define NHRP_ZEBRA_STALE_TIME 120
+
 static void zebra_connected(struct zclient *zc)
 {
 	struct route_node *rn;
+	struct zapi_cap gr = {
+		.cap = ZEBRA_CLIENT_GR_CAPABILITIES,
+		.stale_removal_time = NHRP_ZEBRA_STALE_TIME,
+		.vrf_id = VRF_DEFAULT,
+	};
 
 	zlog_info("connected to zebra");
+	/* our shortcut routes outlive a restart of nhrpd: zebra keeps them
+	 * (and the kernel's copies) as stale until the stale time is over */
+	zclient_capabilities_send(ZEBRA_CLIENT_CAPABILITIES, zc, &gr);
 	/* zebra sends every route again */
 	for (afi_t afi = AFI_IP; afi < AFI_MAX; afi++)
 		rib_flush(afi);

@@ -122,15 +122,24 @@ def test_hub_and_spokes(topo, hub_impl, spoke_impl):
     s2.daemon("nhrpd").stop()
 
 
-def test_purge_on_shutdown(topo):
+def test_purge_when_the_nhs_is_removed(topo):
+    """`no ip nhrp nhs` withdraws the registration at once (Purge
+    Request); stopping nhrpd does not: the data plane it leaves behind
+    keeps working, so the hub keeps the registration (its holding time, or
+    the next nhrpd's refresh, decides; test_nhrp_restart.py)"""
     d = build_dmvpn(topo, spokes=2, tunnel_plen=24)
     start(d, OUR_NHRPD, OUR_NHRPD, hub_conf(holdtime=600), spoke_conf(holdtime=600))
     check_registered(d)
-    d.spokes[0].stop_daemon("nhrpd")
+    s1, s2 = d.spokes
+    s1.configure(["interface gre1", " no ip nhrp nhs %s nbma %s" % (HUB_TUNNEL, HUB_NBMA),
+                  "exit"])
     # far sooner than the 600 s holding time
     d.hub.wait_until(lambda: spoke_tunnel(1) not in dynamic(d.hub), 10,
-                     msg="spoke1 purged its registration when it stopped")
-    assert spoke_tunnel(2) in dynamic(d.hub)
+                     msg="spoke1 purged its registration when its NHS was removed")
+    assert s2.daemon("nhrpd").stop() == 0
+    assert not d.hub.wait_until(lambda: spoke_tunnel(2) not in dynamic(d.hub), 5), \
+        "a stopped spoke's registration stays"
+    assert neigh(d.hub, spoke_tunnel(2)) == SPOKE_NBMA[1]
 
 
 def readdress(d, spoke, new):

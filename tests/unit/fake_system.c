@@ -794,10 +794,26 @@ void fake_sa_state(enum nhrp_sa_event ev)
 	nhrp_sys_sa_in(ev, NULL);
 }
 
+static void f_neigh_list(struct interface *ifp, int afi, nhrp_neigh_list_cb cb,
+			 void *arg)
+{
+	struct neigh copy[array_size(neighs)];
+	unsigned int n = 0;
+
+	/* a copy: cb may delete what it is given */
+	for (unsigned int i = 0; i < array_size(neighs); i++)
+		if (neighs[i].used && neighs[i].ifindex == ifp->ifindex &&
+		    nhrp_afi_of(&neighs[i].proto) == afi)
+			copy[n++] = neighs[i];
+	for (unsigned int i = 0; i < n; i++)
+		cb(ifp, &copy[i].proto, &copy[i].nbma, arg);
+}
+
 static const struct nhrp_system fake_system = {
 	.send = f_send,
 	.send_many = f_send_many,
 	.neigh = f_neigh,
+	.neigh_list = f_neigh_list,
 	.route_lookup = f_route_lookup,
 	.route = f_route,
 	.gre_info = f_gre_info,

@@ -2350,6 +2350,107 @@ static void test_interface_gone(void)
 	CHECK_EQ(fake_neigh_count(), 0);
 }
 
+/* ---- restart: what the nhrpd before us left in the kernel ------------------------- */
+
+/* gre1 with NHRP off, the kernel's neighbour table holding what a previous
+ * nhrpd left (as its neighbour entries marked protocol nhrp), then NHRP on */
+static void left_behind(const char *const *pairs)
+{
+	conf()->network_id = 0;
+	nhrp_if_update(gre);
+	CHECK_EQ(nhrp_cache_count(gre), 0);
+	for (; *pairs; pairs += 2) {
+		struct ipaddr proto = ip4(pairs[0]), nbma = ip4(pairs[1]);
+
+		nhrp_sys->neigh(gre, &proto, &nbma);
+	}
+	conf()->network_id = 1;
+	nhrp_if_update(gre);
+}
+
+static void test_restart_hub_adopts(void)
+{
+	static const char *const kernel[] = {S1_TUN,	S1_NBMA, S2_TUN,
+					     S2_NBMA,	"10.9.9.9", S2_NBMA,
+					     NULL};
+	struct nhrp_cache *c;
+
+	hub();
+	left_behind(kernel);
+	/* registrations again, for the holding time of the interface */
+	c = cache(S1_TUN);
+	REQUIRE(c);
+	CHECK_EQ(c->type, NHRP_CACHE_DYNAMIC);
+	CHECK(c->peer == peer(S1_NBMA));
+	CHECK_EQ(nhrp_cache_left(c), 600);
+	CHECK(!c->unique);
+	REQUIRE(cache(S2_TUN));
+	CHECK_EQ(cache(S2_TUN)->type, NHRP_CACHE_DYNAMIC);
+	/* peers for multicast (`map multicast dynamic`) and show dmvpn */
+	CHECK_EQ(peer(S1_NBMA)->ndynamic, 1);
+	CHECK_EQ(peer(S2_NBMA)->ndynamic, 1);
+	/* still in the kernel; outside the tunnel's network: gone */
+	CHECK(fake_neigh(GRE, S1_TUN));
+	CHECK(!cache("10.9.9.9"));
+	CHECK(!fake_neigh(GRE, "10.9.9.9"));
+	/* the kernel asks: answered from the adopted entry */
+	nhrp_sys_neigh_probe_in(gre, &c->proto);
+	CHECK(c->used);
+	CHECK_EQ(fake_sent_count(), 0);
+	/* a spoke that moved while we were away registers from its new
+	 * address, unique: an adopted entry does not hold the address */
+	CHECK_EQ(do_register(S2_NBMA, S1_TUN, 600, true), NHRP_CODE_SUCCESS);
+	CHECK(cache(S1_TUN)->peer == peer(S2_NBMA));
+	CHECK(cache(S1_TUN)->unique);
+	/* the moved station refreshes; nobody registers spoke2's address
+	 * again: it goes with the holding time it was adopted for */
+	fake_run(300);
+	CHECK_EQ(do_register(S2_NBMA, S1_TUN, 600, true), NHRP_CODE_SUCCESS);
+	fake_run(299);
+	CHECK(cache(S2_TUN));
+	fake_run(2);
+	CHECK(!cache(S2_TUN));
+	CHECK(!fake_neigh(GRE, S2_TUN));
+	REQUIRE(cache(S1_TUN));
+	CHECK(fake_neigh(GRE, S1_TUN));
+	CHECK(!peer(S1_NBMA));
+	CHECK_EQ(peer(S2_NBMA)->ndynamic, 1);
+}
+
+static void test_restart_spoke_adopts(void)
+{
+	static const char *const kernel[] = {HUB_TUN, HUB_NBMA, S2_TUN,
+					     S2_NBMA, NULL};
+
+	spoke1();
+	left_behind(kernel);
+	/* the NHS is what the configuration says it is */
+	REQUIRE(cache(HUB_TUN));
+	CHECK_EQ(cache(HUB_TUN)->type, NHRP_CACHE_NHS);
+	/* a shortcut's binding: learnt, not a registration with us */
+	REQUIRE(cache(S2_TUN));
+	CHECK_EQ(cache(S2_TUN)->type, NHRP_CACHE_CACHED);
+	CHECK(ipaddr_cmp(nhrp_cache_nbma(cache(S2_TUN)), &peer(S2_NBMA)->nbma) == 0);
+	CHECK(fake_neigh(GRE, S2_TUN));
+}
+
+/* the static map wins over what the kernel had */
+static void test_restart_config_wins(void)
+{
+	static const char *const kernel[] = {S1_TUN, S2_NBMA, NULL};
+	struct nhrp_map_conf *m = nhrp_conf_alloc(sizeof(*m));
+
+	hub();
+	m->proto = ip4(S1_TUN);
+	m->nbma = ip4(S1_NBMA);
+	nhrp_map_list_add_tail(&conf()->maps, m);
+	left_behind(kernel);
+	REQUIRE(cache(S1_TUN));
+	CHECK_EQ(cache(S1_TUN)->type, NHRP_CACHE_STATIC);
+	CHECK(ipaddr_cmp(nhrp_cache_nbma(cache(S1_TUN)), &peer(S1_NBMA)->nbma) == 0);
+	CHECK(ipaddr_cmp(fake_neigh(GRE, S1_TUN), &peer(S1_NBMA)->nbma) == 0);
+}
+
 /* found by tests/fuzz/fuzz_receive.c: a Resolution Reply whose NBMA
  * addresses are IPv6 (afn 2), for a requester elsewhere, was passed on
  * with our IPv4 Reverse Transit record in it: a packet nobody (our own
@@ -3142,6 +3243,9 @@ static const struct fake_test tests[] = {
 	{"capture_multicast", test_capture_multicast},
 	{"peer_lifetime", test_peer_lifetime},
 	{"interface_gone", test_interface_gone},
+	{"restart_hub_adopts", test_restart_hub_adopts},
+	{"restart_spoke_adopts", test_restart_spoke_adopts},
+	{"restart_config_wins", test_restart_config_wins},
 	{"fuzz_other_nbma_family_dropped", test_fuzz_other_nbma_family_dropped},
 	{"ipv6_ios_registration", test_ipv6_ios_registration},
 	{"ipv6_linklocal_refused", test_ipv6_linklocal_refused},

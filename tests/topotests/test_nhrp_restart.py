@@ -1,0 +1,189 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Restarting nhrpd costs no traffic (issue: run it for years).
+
+nhrpd leaves its neighbour entries in the kernel when it stops (normally
+or killed), marked protocol nhrp, and the next nhrpd adopts them when NHRP
+comes on: on a hub as registrations, on a spoke as learnt bindings, each
+for the interface's holding time unless the protocol renews it.  Its
+shortcut routes stay in zebra (and the kernel) through zebra's client
+graceful restart.  Each scenario pings LAN to LAN every 0.2 s across the
+restart and counts every lost reply.
+
+Hub and two spokes, our nhrpd everywhere, holding time 30 s (spokes
+refresh every 10 s): long enough that nothing is rescued by a refresh
+during a restart, short enough to see adopted entries that nobody renews
+go."""
+import re
+import signal
+import threading
+import time
+
+import pytest
+
+from lib.dmvpn import HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, lan_addr, lan_net, spoke_tunnel
+
+pytestmark = pytest.mark.gre
+
+HOLD = 30
+
+
+def hub_conf(holdtime=HOLD):
+    return ("interface gre1\n ip nhrp network-id 42\n ip nhrp holdtime %d\n"
+            " ip nhrp redirect\n tunnel source eth0\nexit\n" % holdtime)
+
+
+SPOKE = ("interface gre1\n ip nhrp network-id 42\n ip nhrp holdtime %d\n"
+         " ip nhrp nhs %s nbma %s\n ip nhrp registration no-unique\n ip nhrp shortcut\n"
+         " tunnel source eth0\nexit\n" % (HOLD, HUB_TUNNEL, HUB_NBMA))
+
+
+def cache(node):
+    j = node.vtysh("show ip nhrp cache json", json=True)
+    return {e["protocol"]: e for e in j.get("table", [])}
+
+
+def dynamic(node):
+    return {p: e["nbma"] for p, e in cache(node).items() if e["type"] == "dynamic"}
+
+
+def neigh(node, addr):
+    """the kernel's neighbour entry for addr on gre1: (lladdr, proto) or None"""
+    out = node.run("ip neigh show dev gre1 to %s" % addr).stdout.split()
+    if "lladdr" not in out:
+        return None
+    return out[out.index("lladdr") + 1], out[out.index("proto") + 1] if "proto" in out else None
+
+
+class Pinger:
+    """ping -i 0.2 from one LAN to another in the background, for `secs`"""
+
+    def __init__(self, node, src, dst, secs):
+        self.count = int(secs / 0.2)
+        self.node, self.src, self.dst = node, src, dst
+        self.result = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        r = self.node.run(["ping", "-n", "-i", "0.2", "-W", "2", "-c", str(self.count),
+                           "-I", self.src, self.dst], check=False, timeout=self.count + 60)
+        self.result = r.stdout
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.thread.join(self.count + 90)
+
+    def lost(self):
+        m = re.search(r"(\d+) packets transmitted, (\d+) received", self.result or "")
+        assert m, "ping printed no statistics:\n%s" % self.result
+        sent, got = int(m.group(1)), int(m.group(2))
+        assert sent == self.count, self.result
+        return sent - got
+
+
+def start(topo):
+    d = build_dmvpn(topo, spokes=2, tunnel_plen=24)
+    d.topo.wait_ready([n.start_zebra(wait=False) for n in d.nodes])
+    d.hub.start_nhrpd(hub_conf(), ours=True)
+    for s in d.spokes:
+        s.start_nhrpd(SPOKE, ours=True)
+    registered(d, range(2))
+    return d
+
+
+def registered(d, spokes):
+    want = {spoke_tunnel(i + 1): SPOKE_NBMA[i] for i in spokes}
+    d.hub.wait_until(lambda: dynamic(d.hub) == want, 60,
+                     msg="the hub has exactly spokes %s" % [i + 1 for i in spokes])
+
+
+def kill(node):
+    nhrpd = node.daemon("nhrpd")
+    nhrpd.stopping = True      # on purpose, not a crash
+    nhrpd.signal(signal.SIGKILL)
+    node.wait_until(lambda: not nhrpd.running(), 10, msg="nhrpd killed")
+
+
+def restart(d, node, how, config=None):
+    """node's nhrpd killed (how='kill') or stopped (how='stop'), started
+    again 2 s later"""
+    if how == "kill":
+        kill(node)
+    else:
+        assert node.daemon("nhrpd").stop() == 0, "nhrpd's exit status on SIGTERM"
+    time.sleep(2)
+    node.start_nhrpd(config or (hub_conf() if node is d.hub else SPOKE), ours=True)
+
+
+def pings_across(d, node, how, src=1, dst=2):
+    """LAN-to-LAN pings spoke{src} -> spoke{dst} every 0.2 s for 20 s, with
+    node's nhrpd restarted 2 s in: the replies lost"""
+    with Pinger(d.spokes[src - 1], lan_addr(src), lan_addr(dst), 20) as p:
+        time.sleep(2)
+        restart(d, node, how)
+    return p.lost()
+
+
+def test_restarts_lose_no_ping(topo):
+    """through the hub (phase 1 routes: spokes reach 10.0.0.0/8 via the
+    hub): the hub's nhrpd killed and restarted, then stopped and started,
+    then a spoke's nhrpd restarted"""
+    d = start(topo)
+    # ours, as the next nhrpd will know them
+    for i in range(2):
+        assert neigh(d.hub, spoke_tunnel(i + 1)) == (SPOKE_NBMA[i], "nhrp")
+    assert neigh(d.spokes[0], HUB_TUNNEL) == (HUB_NBMA, "nhrp")
+    assert d.spokes[0].ping(lan_addr(2), src=lan_addr(1), count=2, timeout=3)
+    lost = {}
+    lost["hub killed"] = pings_across(d, d.hub, "kill")
+    # the new hub knows both spokes at once, from the kernel
+    assert set(dynamic(d.hub)) == {spoke_tunnel(1), spoke_tunnel(2)}
+    lost["hub stopped"] = pings_across(d, d.hub, "stop")
+    assert set(dynamic(d.hub)) == {spoke_tunnel(1), spoke_tunnel(2)}
+    lost["spoke2 stopped"] = pings_across(d, d.spokes[1], "stop")
+    registered(d, range(2))
+    assert lost == {k: 0 for k in lost}, "replies lost: %s" % lost
+
+
+def test_stale_entries_go(topo):
+    """what nobody registers again after a restart goes with the holding
+    time of the (changed) configuration; the rest stays"""
+    d = start(topo)
+    s1, s2 = d.spokes
+    kill(s2)                       # silently gone: no purge
+    kill(d.hub)
+    d.hub.start_nhrpd(hub_conf(holdtime=20), ours=True)
+    e = cache(d.hub)
+    assert e[spoke_tunnel(2)]["type"] == "dynamic" and e[spoke_tunnel(2)]["holdtime"] == 20, e
+    # spoke1 refreshes (every 10 s); spoke2's adopted entry expires
+    d.hub.wait_until(lambda: spoke_tunnel(2) not in cache(d.hub), 20 + 10,
+                     msg="spoke2's adopted entry expired")
+    assert neigh(d.hub, spoke_tunnel(2)) is None, "its kernel entry went with it"
+    registered(d, [0])
+    assert neigh(d.hub, spoke_tunnel(1)) == (SPOKE_NBMA[0], "nhrp")
+    assert s1.ping(lan_addr(0), src=lan_addr(1), count=2, timeout=3)
+
+
+def shortcut_route(node, prefix):
+    return node.run("ip -4 route show %s proto nhrp" % prefix).stdout.strip()
+
+
+def test_shortcut_survives_spoke_restart(topo):
+    """phase 3: spoke1's shortcut to spoke2's LAN (route proto nhrp via
+    spoke2's tunnel address, binding to spoke2's NBMA address) stays while
+    spoke1's nhrpd is killed and restarted: zebra keeps the route
+    (graceful restart), the new nhrpd adopts the binding"""
+    d = start(topo)
+    s1 = d.spokes[0]
+
+    def shortcut():
+        s1.ping(lan_addr(2), src=lan_addr(1), count=1, timeout=2)
+        return "via %s" % spoke_tunnel(2) in shortcut_route(s1, lan_net(2))
+    s1.wait_until(shortcut, 30, msg="spoke1 has a shortcut route to spoke2's LAN")
+    assert neigh(s1, spoke_tunnel(2)) == (SPOKE_NBMA[1], "nhrp")
+    lost = pings_across(d, s1, "kill")
+    assert lost == 0, "replies lost across the restart of spoke1's nhrpd"
+    assert "via %s" % spoke_tunnel(2) in shortcut_route(s1, lan_net(2))
+    assert cache(s1)[spoke_tunnel(2)]["nbma"] == SPOKE_NBMA[1]
