@@ -187,3 +187,24 @@ def test_shortcut_survives_spoke_restart(topo):
     assert lost == 0, "replies lost across the restart of spoke1's nhrpd"
     assert "via %s" % spoke_tunnel(2) in shortcut_route(s1, lan_net(2))
     assert cache(s1)[spoke_tunnel(2)]["nbma"] == SPOKE_NBMA[1]
+
+
+def test_zebra_restart_gets_the_routes_again(topo):
+    """zebra restarted under a running nhrpd: nhrpd reconnects and sends
+    its shortcut route again: the new zebra's RIB has it as an nhrp route"""
+    d = start(topo)
+    s1 = d.spokes[0]
+
+    def shortcut():
+        s1.ping(lan_addr(2), src=lan_addr(1), count=1, timeout=2)
+        return "via %s" % spoke_tunnel(2) in shortcut_route(s1, lan_net(2))
+    s1.wait_until(shortcut, 30, msg="spoke1 has a shortcut route to spoke2's LAN")
+    assert s1.daemon("zebra").stop() == 0
+    s1.start_zebra()
+    s1.wait_until(lambda: "via %s" % spoke_tunnel(2) in shortcut_route(s1, lan_net(2)), 30,
+                  msg="nhrpd sent its shortcut route to the new zebra")
+    r = s1.vtysh("show ip route %s json" % lan_net(2), json=True)[lan_net(2)]
+    assert any(x["protocol"] == "nhrp" for x in r), r
+    assert s1.running("nhrpd")
+    assert s1.ping(lan_addr(2), src=lan_addr(1), count=2, timeout=3)
+
