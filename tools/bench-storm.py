@@ -1,0 +1,229 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""tools/bench storm [--spokes N ...] [--rounds R] [--timeout S]
+
+A registration storm: N spokes (default 10000) each send one Registration
+Request at once from an NBMA address of their own, retransmitting after
+1 s while no reply came (tests/bench/nhrp_storm, raw sockets), to a hub
+with `network-id`, `holdtime 600`, `map multicast dynamic`.  The hub is
+our nhrpd, then FRR 8.4's, each in a fresh pair of namespaces of the same
+boot; then a refresh round (every spoke registering again).
+
+Prints, never asserts, for both and their ratio (FRR / ours):
+  - wall time from the first request to the last successful reply;
+  - requests dropped at the hub's packet socket (sk_drops, `ss -0 -m`;
+    ours also from `show ip nhrp traffic`) and the retransmissions;
+  - CPU of the hub's nhrpd and zebra during the storm, per registration;
+  - the hub nhrpd's RSS growth per registered peer;
+  - the neighbour entries in the hub's kernel table afterwards;
+  - the refresh round: wall time and nhrpd CPU.
+
+Addresses: hub NBMA 192.0.2.1 (the generator's namespace 192.0.2.2 on a
+veth), tunnel 10.255.0.1 (/16 ours, /32 FRR's, which refuses anything
+else), spoke i tunnel 10.255.0.2+i.  The spokes' NBMA addresses come
+from 198.18.0.0/15 (RFC 2544's benchmarking range): the documentation
+ranges hold 762 addresses, not 10,000.  All of it lives in the VM's
+namespaces; the generator's namespace takes the range as local.
+
+Needs ip_gre: without it on this host, tools/bench runs this inside the
+topotest VM, which is also the only place where it raises the kernel's
+(global) neighbour table thresholds for 10,000 entries.
+"""
+import argparse
+import os
+import re
+import sys
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(TOP, "tests", "topotests"))
+
+from lib import Topology, have_gre, in_vm  # noqa: E402
+from lib.topology import FRR_NHRPD, OUR_NHRPD  # noqa: E402
+
+GEN = os.path.join(TOP, "tests", "bench", "nhrp_storm")
+HUB_NBMA = "192.0.2.1"
+GEN_NBMA = "192.0.2.2"
+HUB_TUNNEL = "10.255.0.1"
+SPOKE_NBMA = "198.18.0.1"
+SPOKE_NET = "198.18.0.0/15"
+SPOKE_TUNNEL = "10.255.0.2"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def nhrpd_conf(ours):
+    return "\n".join([
+        "interface gre1",
+        " ip nhrp network-id 42",
+        " ip nhrp holdtime 600",
+        " ip nhrp map multicast dynamic",
+        " tunnel source eth0",
+        "exit", ""])
+
+
+def cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def rss_bytes(pid):
+    with open("/proc/%d/statm" % pid) as f:
+        return int(f.read().split()[1]) * PAGE
+
+
+def packet_drops(node, pid):
+    """sk_drops of the packet sockets of process pid (ss -0 -m -p)"""
+    out = node.run("ss -0 -m -p -n", check=False).stdout
+    total, mine = 0, False
+    for ln in out.splitlines():
+        # a socket's line names its users; skmem follows (same line or next)
+        if "users:(" in ln:
+            mine = ("pid=%d," % pid) in ln
+        m = re.search(r"skmem:\(.*?\bd(\d+)\)", ln)
+        if m and mine:
+            total += int(m.group(1))
+    return total
+
+
+def neighbours(node):
+    out = node.run("ip -4 neigh show dev gre1", check=False).stdout
+    return sum(1 for ln in out.splitlines() if "lladdr" in ln)
+
+
+def parse_round(line):
+    return {k: float(v) for k, v in (w.split("=", 1) for w in line.split())}
+
+
+def run_one(impl, a):
+    """one hub (ours or FRR's) against the generator: the figures"""
+    ours = impl == "ours"
+    t = Topology("storm_" + impl)
+    res = {}
+    try:
+        hub, gen = t.add_node("hub"), t.add_node("gen")
+        t.add_link(hub, gen, "eth0", "eth0", HUB_NBMA + "/24", GEN_NBMA + "/24")
+        hub.add_gre("gre1", local=HUB_NBMA, key=42, dev="eth0",
+                    addrs=[HUB_TUNNEL + ("/16" if ours else "/32")])
+        hub.ip("route add %s via %s" % (SPOKE_NET, GEN_NBMA))
+        gen.ip("route add local %s dev lo" % SPOKE_NET)
+        # the generator's kernel has no tunnel for the replies: no
+        # unreachables back to the hub for them
+        gen.iptables_restore("*filter\n:OUTPUT ACCEPT [0:0]\n"
+                             "-A OUTPUT -p icmp -j DROP\nCOMMIT\n")
+        hub.start_zebra()
+        hub.start_daemon("nhrpd", nhrpd_conf(ours), binary=OUR_NHRPD if ours else FRR_NHRPD,
+                         log_level="informational")
+        time.sleep(2)
+        nhrpd, zebra = hub.daemon("nhrpd").pid, hub.daemon("zebra").pid
+        rss0 = rss_bytes(nhrpd)
+        cpu0 = (cpu_seconds(nhrpd), cpu_seconds(zebra))
+        drops0 = packet_drops(hub, nhrpd)
+        gen_cmd = [GEN, "--hub", HUB_NBMA, "--hub-proto", HUB_TUNNEL, "--nbma", SPOKE_NBMA,
+                   "--proto", SPOKE_TUNNEL, "--count", str(a.spokes), "--key", "42",
+                   "--timeout", str(a.timeout), "--rounds", "1"]
+        r = gen.run(gen_cmd, timeout=a.timeout + 60)
+        storm = parse_round(r.stdout.strip().splitlines()[-1])
+        # what the storm left for the daemons to finish (neighbour writes,
+        # zebra's notifications)
+        time.sleep(2)
+        cpu1 = (cpu_seconds(nhrpd), cpu_seconds(zebra))
+        res["wall"] = storm["last_reply"]
+        res["registered"] = storm["registered"]
+        res["retransmitted"] = storm["retransmitted"]
+        res["drops"] = packet_drops(hub, nhrpd) - drops0
+        if ours:
+            j = hub.show("show ip nhrp traffic json", json=True)
+            res["drops_show"] = j.get("packetSocket", {}).get("dropped")
+        res["cpu_nhrpd"] = cpu1[0] - cpu0[0]
+        res["cpu_zebra"] = cpu1[1] - cpu0[1]
+        res["rss_peer"] = (rss_bytes(nhrpd) - rss0) / max(storm["registered"], 1)
+        res["neigh"] = neighbours(hub)
+        # a refresh round: every binding there already
+        r = gen.run(gen_cmd, timeout=a.timeout + 60)
+        refresh = parse_round(r.stdout.strip().splitlines()[-1])
+        time.sleep(1)
+        cpu2 = (cpu_seconds(nhrpd), cpu_seconds(zebra))
+        res["refresh_wall"] = refresh["last_reply"]
+        res["refresh_registered"] = refresh["registered"]
+        res["refresh_cpu"] = cpu2[0] - cpu1[0]
+        res["refresh_cpu_zebra"] = cpu2[1] - cpu1[1]
+        lost = [d.name for d in hub.daemons.values() if d.died_unexpectedly()]
+        if lost:
+            res["died"] = ",".join(lost)
+    finally:
+        t.close()
+    return res
+
+
+ROWS = [
+    ("registered", "spokes registered", "%d"),
+    ("wall", "storm: first request -> last reply (s)", "%.2f"),
+    ("drops", "requests dropped at the packet socket", "%d"),
+    ("retransmitted", "requests retransmitted by the spokes", "%d"),
+    ("cpu_nhrpd", "CPU nhrpd during the storm (s)", "%.2f"),
+    ("cpu_zebra", "CPU zebra during the storm (s)", "%.2f"),
+    ("cpu_per_reg", "CPU nhrpd per registration (us)", "%.0f"),
+    ("rss_peer", "RSS nhrpd per registered peer (B)", "%.0f"),
+    ("neigh", "neighbour entries in the kernel", "%d"),
+    ("refresh_wall", "refresh round: wall (s)", "%.2f"),
+    ("refresh_cpu", "refresh round: CPU nhrpd (s)", "%.2f"),
+    ("refresh_cpu_zebra", "refresh round: CPU zebra (s)", "%.2f"),
+]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--spokes", type=int, nargs="+", default=[10000],
+                    help="storm sizes, one run of each (default 10000)")
+    ap.add_argument("--timeout", type=int, default=180, help="per round, seconds")
+    ap.add_argument("--only", choices=("ours", "frr"), help="one hub only")
+    a = ap.parse_args()
+    if not have_gre():
+        sys.exit("bench-storm: this kernel has no ip_gre (tools/bench storm runs it in the "
+                 "topotest VM)")
+    if not os.access(GEN, os.X_OK):
+        sys.exit("bench-storm: build %s first (make)" % GEN)
+    if in_vm():
+        # the neighbour table is the kernel's, not a namespace's: room for
+        # every spoke, and no garbage collection of the entries measured
+        for k in ("gc_thresh1", "gc_thresh2", "gc_thresh3"):
+            with open("/proc/sys/net/ipv4/neigh/default/" + k, "w") as f:
+                f.write("131072")
+    elif max(a.spokes) > 500:
+        print("bench-storm: not in the VM: the kernel's neighbour table thresholds stay "
+              "as they are (gc_thresh3 may cap the entries)")
+    where = "qemu TCG VM" if in_vm() else "host"
+    for n in a.spokes:
+        print("storm: %d spokes, hub with network-id, holdtime 600, map multicast dynamic; "
+              "%s, %d CPUs" % (n, where, os.cpu_count()))
+        results = {}
+        for impl in ("ours", "frr"):
+            if a.only and impl != a.only:
+                continue
+            b = argparse.Namespace(**vars(a))
+            b.spokes = n
+            results[impl] = run_one(impl, b)
+            r = results[impl]
+            r["cpu_per_reg"] = r["cpu_nhrpd"] / max(r["registered"], 1) * 1e6
+        print("  %-42s %12s %12s %8s" % ("", "ours", "FRR 8.4", "FRR/ours"))
+        for key, label, fmt in ROWS:
+            vals = [results.get(i, {}).get(key) for i in ("ours", "frr")]
+            cells = [(fmt % v) if v is not None else "-" for v in vals]
+            ratio = ""
+            if None not in vals and vals[0]:
+                ratio = "%.1f" % (vals[1] / vals[0])
+            print("  %-42s %12s %12s %8s" % (label, cells[0], cells[1], ratio))
+        o = results.get("ours", {})
+        if "drops_show" in o:
+            print("  ours, show ip nhrp traffic: packetSocket dropped %s" % o["drops_show"])
+        for impl, r in results.items():
+            if "died" in r:
+                print("  %s: daemons that exited on their own: %s" % (impl, r["died"]))
+            if r["refresh_registered"] < r["registered"]:
+                print("  %s: refresh round registered only %d" % (impl, r["refresh_registered"]))
+
+
+if __name__ == "__main__":
+    main()
