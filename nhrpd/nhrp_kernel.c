@@ -18,6 +18,7 @@
 
 #include <linux/if.h>
 #include <linux/neighbour.h>
+#include <linux/filter.h>
 #include <linux/rtnetlink.h>
 #include <poll.h>
 
@@ -666,11 +667,38 @@ static void ev_read(struct thread *t)
 {
 	char buf[16384];
 	ssize_t len;
+	int fd = mnl_socket_get_fd(nl_ev);
 
-	thread_add_read(master, ev_read, NULL, mnl_socket_get_fd(nl_ev), &t_ev);
-	len = recv(mnl_socket_get_fd(nl_ev), buf, sizeof(buf), MSG_DONTWAIT);
-	if (len > 0)
+	thread_add_read(master, ev_read, NULL, fd, &t_ev);
+	/* one message per datagram: a bounded batch per wake-up */
+	for (int i = 0; i < 64; i++) {
+		len = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (len < 0 && errno == ENOBUFS)
+			continue; /* the kernel asks again */
+		if (len <= 0)
+			break;
 		mnl_cb_run(buf, len, 0, 0, neigh_event_cb, NULL);
+	}
+}
+
+/* of the neighbour group, only the kernel's requests (RTM_GETNEIGH) reach
+ * us: the notifications of every entry written (thousands in a storm,
+ * ours among them) are dropped in the kernel.  Classic BPF loads the
+ * 16-bit nlmsg_type (host order) as big-endian, hence ntohs. */
+static void ev_filter(int fd)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS,
+			 offsetof(struct nlmsghdr, nlmsg_type)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohs(RTM_GETNEIGH), 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = {.len = array_size(code), .filter = code};
+
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0)
+		zlog_warn("kernel: no filter on neighbour events (%s): all of them are read",
+			  safe_strerror(errno));
 }
 
 int nhrp_kernel_init(void)
@@ -682,6 +710,7 @@ int nhrp_kernel_init(void)
 			 safe_strerror(errno));
 		return -1;
 	}
+	ev_filter(mnl_socket_get_fd(nl_ev));
 	thread_add_read(master, ev_read, NULL, mnl_socket_get_fd(nl_ev), &t_ev);
 	return 0;
 }

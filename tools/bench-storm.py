@@ -32,6 +32,8 @@ topotest VM, which is also the only place where it raises the kernel's
 import argparse
 import os
 import re
+import signal
+import subprocess
 import sys
 import time
 
@@ -62,10 +64,35 @@ def nhrpd_conf(ours):
         "exit", ""])
 
 
-def cpu_seconds(pid):
+def cpu_split(pid):
+    """(user, system) CPU seconds of pid"""
     with open("/proc/%d/stat" % pid) as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return int(fields[11]) / CLK_TCK, int(fields[12]) / CLK_TCK
+
+
+def cpu_seconds(pid):
+    return sum(cpu_split(pid))
+
+
+def profile_start(pid, impl, n):
+    path = "/tmp/storm-%s-%d.perf" % (impl, n)
+    return path, subprocess.Popen(["perf", "record", "-q", "-e", "cpu-clock", "-F", "499", "-g",
+                                   "-p", str(pid), "-o", path],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def profile_stop(prof, impl, n):
+    path, proc = prof
+    proc.send_signal(signal.SIGINT)
+    proc.wait(60)
+    out = subprocess.run(["perf", "report", "-i", path, "--stdio", "--no-children",
+                          "--sort", "dso,sym", "-g", "none", "--percent-limit", "1.5"],
+                         capture_output=True, text=True).stdout
+    print("  profile of %s's nhrpd, storm of %d (perf, cpu-clock):" % (impl, n))
+    for ln in out.splitlines():
+        if ln.strip() and not ln.startswith("#"):
+            print("    " + ln.strip())
 
 
 def rss_bytes(pid):
@@ -108,9 +135,13 @@ def run_one(impl, a):
                     addrs=[HUB_TUNNEL + ("/16" if ours else "/32")])
         hub.ip("route add %s via %s" % (SPOKE_NET, GEN_NBMA))
         gen.ip("route add local %s dev lo" % SPOKE_NET)
-        # the generator's kernel has no tunnel for the replies: no
-        # unreachables back to the hub for them
-        gen.iptables_restore("*filter\n:OUTPUT ACCEPT [0:0]\n"
+        # the generator reads the replies off eth0 (a packet socket): its
+        # stack drops them at once, for what it would do with them runs on
+        # the hub's account (the veth's receive side runs in the sender's
+        # system call)
+        gen.iptables_restore("*raw\n:PREROUTING ACCEPT [0:0]\n"
+                             "-A PREROUTING -p gre -j DROP\nCOMMIT\n"
+                             "*filter\n:OUTPUT ACCEPT [0:0]\n"
                              "-A OUTPUT -p icmp -j DROP\nCOMMIT\n")
         hub.start_zebra()
         hub.start_daemon("nhrpd", nhrpd_conf(ours), binary=OUR_NHRPD if ours else FRR_NHRPD,
@@ -120,6 +151,8 @@ def run_one(impl, a):
         rss0 = rss_bytes(nhrpd)
         cpu0 = (cpu_seconds(nhrpd), cpu_seconds(zebra))
         drops0 = packet_drops(hub, nhrpd)
+        split0 = cpu_split(nhrpd)
+        prof = profile_start(nhrpd, impl, a.spokes) if a.profile else None
         gen_cmd = [GEN, "--hub", HUB_NBMA, "--hub-proto", HUB_TUNNEL, "--nbma", SPOKE_NBMA,
                    "--proto", SPOKE_TUNNEL, "--count", str(a.spokes), "--key", "42",
                    "--timeout", str(a.timeout), "--rounds", "1"]
@@ -129,6 +162,10 @@ def run_one(impl, a):
         # zebra's notifications)
         time.sleep(2)
         cpu1 = (cpu_seconds(nhrpd), cpu_seconds(zebra))
+        split1 = cpu_split(nhrpd)
+        res["cpu_user"], res["cpu_sys"] = split1[0] - split0[0], split1[1] - split0[1]
+        if prof:
+            profile_stop(prof, impl, a.spokes)
         res["wall"] = storm["last_reply"]
         res["registered"] = storm["registered"]
         res["retransmitted"] = storm["retransmitted"]
@@ -163,6 +200,8 @@ ROWS = [
     ("drops", "requests dropped at the packet socket", "%d"),
     ("retransmitted", "requests retransmitted by the spokes", "%d"),
     ("cpu_nhrpd", "CPU nhrpd during the storm (s)", "%.2f"),
+    ("cpu_user", "  of which user (s)", "%.2f"),
+    ("cpu_sys", "  of which system (s)", "%.2f"),
     ("cpu_zebra", "CPU zebra during the storm (s)", "%.2f"),
     ("cpu_per_reg", "CPU nhrpd per registration (us)", "%.0f"),
     ("rss_peer", "RSS nhrpd per registered peer (B)", "%.0f"),
@@ -179,6 +218,8 @@ def main():
                     help="storm sizes, one run of each (default 10000)")
     ap.add_argument("--timeout", type=int, default=180, help="per round, seconds")
     ap.add_argument("--only", choices=("ours", "frr"), help="one hub only")
+    ap.add_argument("--profile", action="store_true",
+                    help="perf record of the hub's nhrpd during the storm: its top symbols")
     a = ap.parse_args()
     if not have_gre():
         sys.exit("bench-storm: this kernel has no ip_gre (tools/bench storm runs it in the "

@@ -6,15 +6,17 @@
  *
  *   nhrp_storm --hub NBMA --hub-proto ADDR --nbma FIRST --proto FIRST
  *              [--count N] [--key K] [--holdtime S] [--retransmit S]
- *              [--timeout S] [--rounds R] [--pause S]
+ *              [--timeout S] [--rounds R] [--pause S] [--ifname IF]
  *
  * Spoke i (0..N-1) has NBMA address FIRST+i (--nbma) and tunnel address
  * FIRST+i (--proto).  Each sends a Cisco-like Registration Request in GRE
  * (key K) with an IP header of its own (IPPROTO_RAW), and sends it again
  * every --retransmit seconds (default 1, as a spoke does when a reply does
  * not come) until a successful Registration Reply arrives.  Replies are
- * read from a raw GRE socket: the generator's namespace must take the
- * spokes' addresses as local (`ip route add local FIRST/LEN dev lo`).
+ * taken from the interface (--ifname, default eth0) by a packet socket, so
+ * the namespace's own stack may drop them as early as it can (`iptables -t
+ * raw -A PREROUTING -p gre -j DROP`): what it would do with them would be
+ * charged to the hub, whose sends run the veth's receive side.
  *
  * A round is all N registered (or --timeout); --rounds 2 adds a refresh
  * round (every spoke registering again, its binding already there) after
@@ -27,6 +29,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <poll.h>
@@ -50,9 +55,11 @@ struct spoke {
 
 static struct {
 	struct in_addr hub, hub_proto, nbma, proto;
+	const char *ifname;
 	unsigned int count, key, holdtime, rounds;
 	double retransmit, timeout, pause;
 } opt = {
+	.ifname = "eth0",
 	.count = 1000,
 	.key = 42,
 	.holdtime = 600,
@@ -308,7 +315,8 @@ int main(int argc, char **argv)
 		{"count", 1, NULL, 'c'},      {"key", 1, NULL, 'k'},
 		{"holdtime", 1, NULL, 't'},   {"retransmit", 1, NULL, 'r'},
 		{"timeout", 1, NULL, 'T'},    {"rounds", 1, NULL, 'R'},
-		{"pause", 1, NULL, 'P'},      {NULL, 0, NULL, 0},
+		{"pause", 1, NULL, 'P'},      {"ifname", 1, NULL, 'i'},
+		{NULL, 0, NULL, 0},
 	};
 	int c, size = 64 << 20;
 	bool have[4] = {};
@@ -326,19 +334,34 @@ int main(int argc, char **argv)
 		case 'T': opt.timeout = strtod(optarg, NULL); break;
 		case 'R': opt.rounds = strtoul(optarg, NULL, 0); break;
 		case 'P': opt.pause = strtod(optarg, NULL); break;
+		case 'i': opt.ifname = optarg; break;
 		default: exit(2);
 		}
 	}
 	if (!have[0] || !have[1] || !have[2] || !have[3] || !opt.count ||
 	    opt.count > 65536 || opt.retransmit <= 0 || !opt.rounds) {
-		fprintf(stderr, "usage: nhrp_storm --hub NBMA --hub-proto ADDR --nbma FIRST --proto FIRST [--count 1..65536] [--key K] [--holdtime S] [--retransmit S] [--timeout S] [--rounds R] [--pause S]\n");
+		fprintf(stderr, "usage: nhrp_storm --hub NBMA --hub-proto ADDR --nbma FIRST --proto FIRST [--count 1..65536] [--key K] [--holdtime S] [--retransmit S] [--timeout S] [--rounds R] [--pause S] [--ifname IF]\n");
 		exit(2);
 	}
 	spokes = calloc(opt.count, sizeof(*spokes));
 	tx_fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
-	rx_fd = socket(AF_INET, SOCK_RAW, IPPROTO_GRE);
+	rx_fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
 	if (!spokes || tx_fd < 0 || rx_fd < 0)
 		die("socket");
+	{
+		struct sockaddr_ll sll = {.sll_family = AF_PACKET,
+					  .sll_protocol = htons(ETH_P_IP),
+					  .sll_ifindex = if_nametoindex(opt.ifname)};
+		int one = 1;
+
+		if (!sll.sll_ifindex)
+			die(opt.ifname);
+		if (bind(rx_fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
+			die("bind");
+		/* our own requests are not replies */
+		(void)setsockopt(rx_fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
+				 sizeof(one));
+	}
 	/* the whole burst in flight, every reply kept */
 	if (setsockopt(tx_fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0 ||
 	    setsockopt(rx_fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
