@@ -340,13 +340,21 @@ static void test_duplicate_sa(void)
 	/* told again (rekeyed, listed): asked once */
 	fake_sa(NHRP_SA_UP, 8, S1_NBMA, S2_NBMA, "CN=s2", false, 2);
 	CHECK_EQ(fake_sa_terminated(8), 1);
-	/* the duplicate gone, the peer stays up */
-	fake_sa(NHRP_SA_DOWN, 8, S1_NBMA, S2_NBMA, "CN=s2", false, 0);
-	CHECK(strcmp(nhrp_ipsec_identity(gre, &(struct ipaddr){}) ?: "-", "-") == 0);
+	/* the duplicate gone, the peer stays up: its shortcut binding too */
 	{
-		struct ipaddr s2 = ip4(S2_NBMA);
+		struct ipaddr s2 = ip4(S2_NBMA), tun = ip4(S2_TUN);
+		struct nhrp_cache *c = nhrp_cache_get(gre, &tun);
 
-		CHECK(nhrp_ipsec_identity(gre, &s2) != NULL);
+		nhrp_cache_set(c, NHRP_CACHE_CACHED, &s2, NULL, 300);
+		fake_sa(NHRP_SA_DOWN, 8, S1_NBMA, S2_NBMA, "CN=s2", false, 0);
+		REQUIRE(cache(S2_TUN));
+		CHECK_EQ(cache(S2_TUN)->type, NHRP_CACHE_CACHED);
+		CHECK(nhrp_ipsec_identity(gre, &s2) &&
+		      strcmp(nhrp_ipsec_identity(gre, &s2), "CN=s2") == 0);
+		/* and with the last one, it goes */
+		fake_sa(NHRP_SA_DOWN, 7, S1_NBMA, S2_NBMA, "CN=s2", true, 0);
+		CHECK(!cache(S2_TUN));
+		CHECK(!nhrp_ipsec_identity(gre, &s2));
 	}
 }
 
