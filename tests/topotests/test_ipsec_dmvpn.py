@@ -17,7 +17,7 @@ retries; the kernel dropping cleartext GRE for a host whose policy
 requires ESP, before nhrpd sees it; nhrpd itself refusing cleartext NHRP
 while charon (and so its policies) is down; SA loss purging the peer and
 the spoke coming back; a registration of another IKE identity for a bound
-address refused.
+address refused; a spoke's charon killed, purged through DPD.
 """
 import contextlib
 import json
@@ -30,7 +30,7 @@ import pytest
 
 from lib.dmvpn import (HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, hub_nflog_rules,
                        lan_addr, spoke_tunnel)
-from lib.ipsec import (IKEV1_PSK, IKEV2_CERT, Charon, Pki, TransitCounters, have_strongswan,
+from lib.ipsec import (IKEV1_PSK, IKEV2_CERT, IKEV2_PSK, Charon, Pki, TransitCounters, have_strongswan,
                        start_charons, xfrm_stats)
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
@@ -100,7 +100,8 @@ def vici_args(charons, node):
     return ("--vici-socket", ch.socket) if ch else ()
 
 
-def start_ipsec_dmvpn(topo, variant, reqid=None, spokes=2, without=(), g0=False):
+def start_ipsec_dmvpn(topo, variant, reqid=None, spokes=2, without=(), g0=False,
+                      dpd_delay=None):
     """Hub + spokes with charon (trap connection) on every node but those
     named in `without`, and our nhrpd everywhere.  The transit counters are in
     place before the first packet, charon's trap policies before nhrpd
@@ -111,7 +112,7 @@ def start_ipsec_dmvpn(topo, variant, reqid=None, spokes=2, without=(), g0=False)
     d.hub.iptables_restore(hub_nflog_rules(1))
     pki = Pki(topo.logdir) if variant == IKEV2_CERT else None
     nodes = [n for n in d.nodes if n.name not in without]
-    charons = start_charons(nodes, variant, pki=pki, reqid=reqid)
+    charons = start_charons(nodes, variant, pki=pki, reqid=reqid, dpd_delay=dpd_delay)
     if g0:
         add_g0(d)
     t_ipsec = time.monotonic()
@@ -466,4 +467,31 @@ def test_charon_started_after_nhrpd(topo):
         text = f.read()
     assert text.count(absent) == 1, [ln for ln in text.splitlines() if "VICI" in ln]
     assert "VICI: connected to charon" in text
+    assert cnt.read()["gre"] == 0
+
+
+def test_dead_spoke_purged_by_dpd(topo):
+    """spoke1's charon killed (a crash: no DELETE sent), DPD configured:
+    the hub's charon declares the SA dead, nhrpd purges spoke1 and spoke2,
+    which resolved spoke1 through the hub, loses its shortcut.  spoke1
+    back (its kernel's SAs gone, its policies kept so that nothing leaves
+    in clear meanwhile, and a new charon): it registers again and traffic
+    resumes."""
+    d, ch, cnt, t = start_ipsec_dmvpn(topo, IKEV2_PSK, reqid=1, dpd_delay=5)
+    s1, s2 = d.spokes
+    wait_registered(d, d.spokes)
+    assert phase3(d, 30) is not None, "no phase-3 shortcut to start from"
+    ch["spoke1"].kill()
+    t0 = time.monotonic()
+    d.hub.wait_until(lambda: spoke_tunnel(1) not in dynamic_entries(d.hub), 90,
+                     msg="the hub purged the dead spoke1")
+    took = time.monotonic() - t0
+    assert ipsec_counters(d.hub)["peersPurged"] >= 1
+    s2.wait_until(lambda: "10.1.0.0/24" not in shortcuts(s2), 90,
+                  msg="spoke2's shortcut to spoke1 purged")
+    print("dead spoke purged %.1f s after its charon was killed (dpd_delay 5 s)" % took)
+    s1.run("ip xfrm state flush")
+    ch["spoke1"].start()
+    wait_registered(d, d.spokes)
+    assert s1.ping(lan_addr(0), src=lan_addr(1), count=2, timeout=3)
     assert cnt.read()["gre"] == 0
