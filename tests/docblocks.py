@@ -20,6 +20,7 @@ KNOWN = {
     "hub-tunnel", "hub-netfilter", "hub-daemons", "hub-frr-conf",
     "cisco-spoke1", "spoke-tunnel", "spoke-nhrpd-conf", "spoke-ripd-conf",
     "hub-show-dmvpn", "spoke-show-dmvpn",
+    "hub-swanctl-conf", "ipsec-nhrpd-lines", "cisco-spoke1-crypto",
 }
 
 

@@ -8,7 +8,10 @@ network runs for real in tests/topotests/test_doc_guide.py."""
 import ipaddress
 import os
 import re
+import shutil
 import subprocess
+import sys
+import tempfile
 
 import pytest
 
@@ -61,17 +64,86 @@ def test_stock_vtysh_refuses_the_hub_as_the_guide_says(tmp_path):
     assert "ip nhrp authentication" in r.stdout + r.stderr
 
 
-@pytest.mark.skipif(not os.access(NHRPD, os.X_OK), reason="nhrpd not built")
-def test_nhrpd_conf_block_parses_in_nhrpd(tmp_path):
+def nhrpd_dry_run(text):
+    """nhrpd -C on a file holding text: its FRR error lines ([EC ...]).
+    nhrpd reads the file as user frr: it goes to a directory anyone may
+    read (pytest's tmp_path is 0700, and nhrpd would only log that it
+    cannot open the file)."""
+    d = tempfile.mkdtemp(prefix="nhrpd-guide-")
+    ns = "nhrpd-guide-%d" % os.getpid()
+    try:
+        os.chmod(d, 0o755)
+        f = os.path.join(d, "nhrpd.conf")
+        with open(f, "w") as fh:
+            fh.write(text)
+        os.chmod(f, 0o644)
+        r = subprocess.run([NHRPD, "-C", "-f", f, "-N", ns],
+                           capture_output=True, text=True, timeout=60)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+        shutil.rmtree(os.path.join("/var/run/frr", ns), ignore_errors=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return [ln for ln in (r.stdout + r.stderr).splitlines() if "[EC " in ln]
+
+
+need_nhrpd = pytest.mark.skipif(not os.access(NHRPD, os.X_OK) or os.geteuid() != 0,
+                                reason="needs the built nhrpd, as root")
+
+
+@need_nhrpd
+@pytest.mark.parametrize("name", ["spoke-nhrpd-conf", "ipsec-nhrpd-lines"])
+def test_nhrpd_blocks_parse_in_nhrpd(name):
     """nhrpd's own reader (nhrpd -C logs refused lines; it exits 0 anyway)."""
-    f = tmp_path / "nhrpd.conf"
-    f.write_text(B["spoke-nhrpd-conf"])
-    log = tmp_path / "dry.log"
-    r = subprocess.run([NHRPD, "-C", "-f", str(f), "--log", "file:%s" % log],
-                       capture_output=True, text=True, timeout=60)
-    out = r.stdout + r.stderr + (log.read_text() if log.exists() else "")
-    assert r.returncode == 0, out
-    assert "No such command" not in out and "rror" not in out, out
+    assert nhrpd_dry_run(B[name]) == []
+
+
+@need_nhrpd
+def test_nhrpd_dry_run_reports_a_typo():
+    """the negative control of the test above"""
+    errs = nhrpd_dry_run(B["ipsec-nhrpd-lines"].replace("protection", "protectoin"))
+    assert errs and "protectoin" in errs[0], errs
+
+
+def swanctl_lines(text):
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+
+
+def test_swanctl_block_is_what_the_ipsec_topotests_load():
+    """the guide's file is what tests/topotests/lib/ipsec.py writes for the
+    IKEv1 wildcard-key variant (the hub's address, the guide's key, reqid
+    1, DPD every 10 s), i.e. what tests/topotests/test_ipsec_dmvpn.py
+    loads into charon and runs DMVPN over"""
+    sys.path.insert(0, os.path.join(TOP, "tests", "topotests"))
+    try:
+        from lib import ipsec
+    finally:
+        sys.path.pop(0)
+    key = re.search(r'secret = "([^"]+)"', B["hub-swanctl-conf"]).group(1)
+    want = ipsec.swanctl_conf(ipsec.IKEV1_PSK, "192.0.2.1", psk=key, reqid=1, dpd_delay=10)
+    assert swanctl_lines(B["hub-swanctl-conf"]) == swanctl_lines(want)
+
+
+def test_cisco_crypto_matches_the_swanctl_block():
+    """the IOS lines offer what charon is configured to accept: the same
+    key for any address, AES-256/SHA-256/group 14 (modp2048) for IKEv1,
+    esp-aes 256 + esp-sha256-hmac in transport mode, and the profile on
+    Tunnel0"""
+    ios, sw = B["cisco-spoke1-crypto"], B["hub-swanctl-conf"]
+    key = re.search(r'secret = "([^"]+)"', sw).group(1)
+    assert re.search(r"^crypto isakmp key %s address 0\.0\.0\.0$" % re.escape(key), ios, re.M)
+    assert "version = 1" in sw
+    policy = ios.split("crypto isakmp policy")[1].split("crypto isakmp key")[0]
+    assert {"encryption aes 256", "hash sha256", "authentication pre-share", "group 14"} == \
+        {ln.strip() for ln in policy.splitlines()[1:] if ln.strip()}
+    assert "proposals = aes256-sha256-modp2048" in sw
+    ts = re.search(r"^crypto ipsec transform-set (\S+) esp-aes 256 esp-sha256-hmac\n mode transport$",
+                   ios, re.M)
+    assert ts and "esp_proposals = aes256-sha256" in sw and "mode = transport" in sw
+    prof = re.search(r"^crypto ipsec profile (\S+)\n set transform-set %s$" % ts.group(1), ios, re.M)
+    assert prof and re.search(r"^interface Tunnel0\n tunnel protection ipsec profile %s$"
+                              % prof.group(1), ios, re.M)
+    # and the guide's IOS spoke is the one this adds to
+    assert "interface Tunnel0" in B["cisco-spoke1"]
 
 
 @pytest.mark.parametrize("name", ["hub-tunnel", "hub-netfilter", "spoke-tunnel", "hub-daemons"])
