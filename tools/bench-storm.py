@@ -16,7 +16,10 @@ Prints, never asserts, for both and their ratio (FRR / ours):
   - CPU of the hub's nhrpd and zebra during the storm, per registration;
   - the hub nhrpd's RSS growth per registered peer;
   - the neighbour entries in the hub's kernel table afterwards;
-  - the refresh round: wall time and nhrpd CPU.
+  - the refresh round: wall time and nhrpd CPU;
+  - multicast fan-out: K packets to 224.0.0.9 out of the hub's gre1, the
+    operator's NFLOG rule (`nhrp multicast-nflog-group`, the same for
+    both), one copy per registered spoke: copies and nhrpd's CPU per copy.
 
 Addresses: hub NBMA 192.0.2.1 (the generator's namespace 192.0.2.2 on a
 veth), tunnel 10.255.0.1 (/16 ours, /32 FRR's, which refuses anything
@@ -54,8 +57,31 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
+MCAST_GROUP = 2
+# the operator's capture, the same for both (FRR's nhrpd has no other)
+MCAST_RULES = """*filter
+:OUTPUT ACCEPT [0:0]
+-A OUTPUT -o gre1 -d 224.0.0.0/24 -j NFLOG --nflog-group %d
+-A OUTPUT -o gre1 -d 224.0.0.0/24 -j DROP
+COMMIT
+""" % MCAST_GROUP
+# K RIP-sized datagrams to 224.0.0.9 out of gre1, 0.1 s apart
+MCAST_SENDER = r"""
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(sys.argv[1]))
+for _ in range(int(sys.argv[2])):
+    try:
+        s.sendto(bytes(24), ("224.0.0.9", 520))
+    except PermissionError:
+        pass    # the DROP after the NFLOG rule says so
+    time.sleep(0.1)
+"""
+
+
 def nhrpd_conf(ours):
     return "\n".join([
+        "nhrp multicast-nflog-group %d" % MCAST_GROUP,
         "interface gre1",
         " ip nhrp network-id 42",
         " ip nhrp holdtime 600",
@@ -143,6 +169,8 @@ def run_one(impl, a):
                              "-A PREROUTING -p gre -j DROP\nCOMMIT\n"
                              "*filter\n:OUTPUT ACCEPT [0:0]\n"
                              "-A OUTPUT -p icmp -j DROP\nCOMMIT\n")
+        hub.ip("link set gre1 multicast on")
+        hub.iptables_restore(MCAST_RULES)
         hub.start_zebra()
         hub.start_daemon("nhrpd", nhrpd_conf(ours), binary=OUR_NHRPD if ours else FRR_NHRPD,
                          log_level="informational")
@@ -186,12 +214,37 @@ def run_one(impl, a):
         res["refresh_registered"] = refresh["registered"]
         res["refresh_cpu"] = cpu2[0] - cpu1[0]
         res["refresh_cpu_zebra"] = cpu2[1] - cpu1[1]
+        if a.fanout:
+            res.update(fanout(hub, nhrpd, a.fanout, a.spokes))
         lost = [d.name for d in hub.daemons.values() if d.died_unexpectedly()]
         if lost:
             res["died"] = ",".join(lost)
     finally:
         t.close()
     return res
+
+
+def gre1_tx(hub):
+    return int(hub.run("cat /sys/class/net/gre1/statistics/tx_packets").stdout)
+
+
+def fanout(hub, nhrpd, k, n):
+    """k multicast packets to n registered spokes: copies and nhrpd's CPU
+    per copy (the wall time is the sender's pacing and vtysh-free polling
+    under TCG, not a rate worth printing)"""
+    tx0, cpu0 = gre1_tx(hub), cpu_seconds(nhrpd)
+    t0 = time.monotonic()
+    hub.run([sys.executable, "-c", MCAST_SENDER, HUB_TUNNEL, str(k)])
+    last, t_last = tx0, time.monotonic()
+    while time.monotonic() - t_last < 2 and time.monotonic() - t0 < 120:
+        time.sleep(0.2)
+        now = gre1_tx(hub)
+        if now != last:
+            last, t_last = now, time.monotonic()
+    copies = last - tx0
+    cpu = cpu_seconds(nhrpd) - cpu0
+    return {"mc_copies": copies, "mc_expected": k * n,
+            "mc_cpu_copy": cpu / copies * 1e6 if copies else None}
 
 
 ROWS = [
@@ -209,6 +262,8 @@ ROWS = [
     ("refresh_wall", "refresh round: wall (s)", "%.2f"),
     ("refresh_cpu", "refresh round: CPU nhrpd (s)", "%.2f"),
     ("refresh_cpu_zebra", "refresh round: CPU zebra (s)", "%.2f"),
+    ("mc_copies", "multicast: copies sent (of packets x spokes)", "%d"),
+    ("mc_cpu_copy", "multicast: CPU nhrpd per copy (us)", "%.1f"),
 ]
 
 
@@ -218,6 +273,9 @@ def main():
                     help="storm sizes, one run of each (default 10000)")
     ap.add_argument("--timeout", type=int, default=180, help="per round, seconds")
     ap.add_argument("--only", choices=("ours", "frr"), help="one hub only")
+    ap.add_argument("--fanout", type=int, default=20, metavar="K",
+                    help="then K multicast packets (224.0.0.9) to all registered spokes "
+                         "(default 20; 0: none)")
     ap.add_argument("--profile", action="store_true",
                     help="perf record of the hub's nhrpd during the storm: its top symbols")
     a = ap.parse_args()
