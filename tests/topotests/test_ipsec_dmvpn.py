@@ -29,7 +29,7 @@ import time
 import pytest
 
 from lib.dmvpn import (HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, hub_nflog_rules,
-                       lan_addr, spoke_tunnel)
+                       lan_addr, nhrpd_config, spoke_tunnel)
 from lib.ipsec import (IKEV1_PSK, IKEV2_CERT, IKEV2_PSK, Charon, Pki, TransitCounters, have_strongswan,
                        start_charons, xfrm_stats)
 
@@ -43,27 +43,10 @@ pytestmark = [
                        "libcharon-extra-plugins"),
 ]
 
-HUB = """debug nhrp common
-nhrp nflog-group 1
-interface gre1
- ip nhrp network-id 42
- ip nhrp holdtime 60
- ip nhrp redirect
- tunnel source eth0
- tunnel protection vici profile dmvpn
-exit
-"""
-SPOKE = """debug nhrp common
-interface gre1
- ip nhrp network-id 42
- ip nhrp holdtime 60
- ip nhrp nhs %s nbma %s
- ip nhrp registration no-unique
- ip nhrp shortcut
- tunnel source eth0
- tunnel protection ipsec profile dmvpn
-exit
-""" % (HUB_TUNNEL, HUB_NBMA)
+HUB = nhrpd_config(debug="common", nflog_group=1, holdtime=60, redirect=True,
+                   protection="vici profile dmvpn")
+SPOKE = nhrpd_config(debug="common", holdtime=60, nhs=HUB_TUNNEL, no_unique=True, shortcut=True,
+                     protection="ipsec profile dmvpn")
 
 VARIANTS = [IKEV1_PSK, IKEV2_CERT]
 

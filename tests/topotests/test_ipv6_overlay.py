@@ -44,6 +44,7 @@ import time
 import pytest
 
 from lib import Topology
+from lib.state import udp_counters, zebra_routes
 from lib.util import send_bad_udp_checksum
 
 pytestmark = pytest.mark.gre
@@ -143,15 +144,11 @@ def kernel_neigh(node):
 
 
 def ripng_routes(node):
-    """{prefix: set of next hops} of the RIPng routes in zebra"""
-    j = node.show("show ipv6 route ripng json", json=True)
-    return {p: {nh.get("ip") for r in rs for nh in r.get("nexthops", [])}
-            for p, rs in j.items()}
+    return zebra_routes(node, "ripng", "ipv6")
 
 
 def udp6_counters(node):
-    out = node.run("cat /proc/net/snmp6").stdout
-    return {k: int(v) for k, v in (ln.split() for ln in out.splitlines() if ln.startswith("Udp6"))}
+    return udp_counters(node, 6)
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,9 @@ import subprocess
 
 import pytest
 
-from lib import Topology
-from lib.dmvpn import (HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, hub_nflog_rules,
+from lib import module_topology
+from lib.dmvpn import (HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, start_dmvpn,
                        lan_addr, spoke_tunnel)
-from lib.topology import OUR_NHRPD
 
 pytestmark = pytest.mark.gre
 
@@ -61,8 +60,7 @@ def shortcuts(node):
 
 @pytest.fixture(scope="module")
 def net():
-    topo = Topology("migrate")
-    try:
+    with module_topology("migrate") as topo:
         hub_conf, hub_err = migrate("seed-hub.conf", "--nflog-group", "1")
         spoke_conf, spoke_err = migrate("seed-spoke.conf")
         # the tool said what it could not convert: only the spoke's 'cisco'
@@ -72,17 +70,9 @@ def net():
         d = build_dmvpn(topo, spokes=2, tunnel_plen=24, tx_csum_off=False)
         # as the hub's converted configuration says: redirect needs the NFLOG rule
         assert "nhrp nflog-group 1" in hub_conf.splitlines()
-        d.hub.iptables_restore(hub_nflog_rules(1))
-        for n in d.nodes:
-            n.start_zebra()
-        d.hub.start_nhrpd(hub_conf, binary=OUR_NHRPD)
-        for s in d.spokes:
-            s.start_nhrpd(spoke_conf, binary=OUR_NHRPD)
+        start_dmvpn(d, hub_conf, spoke_conf, nflog=True)
         d.configs = {"hub": hub_conf, "spoke": spoke_conf}
         yield d
-        topo.check_daemons()
-    finally:
-        topo.close()
 
 
 def test_cache_after_registration_is_the_intent(net):

@@ -26,10 +26,9 @@ import sys
 
 import pytest
 
-from lib import Topology
-from lib.dmvpn import HUB_TUNNEL, build_dmvpn, lan_addr, lan_net, spoke_tunnel
+from lib import module_topology
+from lib.dmvpn import HUB_TUNNEL, build_dmvpn, lan_addr, lan_net, spoke_tunnel, start_dmvpn
 from lib.readme import readme_configs
-from lib.topology import OUR_NHRPD
 
 pytestmark = pytest.mark.gre
 
@@ -84,25 +83,13 @@ def configure(node, lines):
 @pytest.fixture(scope="module")
 def lab():
     conf = readme_configs()
-    t = Topology("netfilter")
-    try:
+    with module_topology("netfilter") as t:
         d = build_dmvpn(t, spokes=2, tunnel_plen=24, tx_csum_off=False)
         for i, n in enumerate(d.nodes):
             n.add_dummy("rip0", "172.16.%d.1/24" % i)
-        t.wait_ready([n.start_zebra(wait=False) for n in d.nodes])
-        started = [d.hub.start_nhrpd(conf["hub"], binary=OUR_NHRPD, wait=False)]
-        started += [s.start_nhrpd(conf["spoke"], binary=OUR_NHRPD, wait=False)
-                    for s in d.spokes]
-        t.wait_ready(started)
-        want = {spoke_tunnel(1), spoke_tunnel(2)}
-        d.hub.wait_until(lambda: want <= {e["protocol"] for e in d.hub.show(
-            "show ip nhrp cache json", json=True).get("table", []) if e["type"] == "dynamic"},
-            60, msg="both spokes registered")
+        start_dmvpn(d, conf["hub"], conf["spoke"], registered=True)
         t.wait_ready([n.start_daemon("ripd", ripd_conf(), wait=False) for n in d.nodes])
         yield d
-        t.check_daemons()
-    finally:
-        t.close()
 
 
 def test_readme_config_is_what_runs(lab):

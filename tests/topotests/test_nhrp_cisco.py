@@ -25,7 +25,7 @@ from lib import Topology
 from lib.cisco import (EXT_AUTH, EXT_END, EXT_FWD, EXT_NAT, EXT_RESPONDER, EXT_REV,
                        FLAG_NAT, FLAG_UNIQUE, REG_REPLY, REG_REQ, check_readdressed, inject,
                        layout, pcap_nhrp, readdress, registration_requests, tshark_nhrp_start)
-from lib.dmvpn import HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, spoke_tunnel
+from lib.dmvpn import HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, nhrpd_config, spoke_tunnel
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from vtyclient import Vty  # noqa: E402
@@ -41,22 +41,11 @@ AUTH_PREFIX = b"\x00\x00\x00\x01"   # Cisco cleartext: SPI 1, then the password
 
 
 def hub_conf(auth=None, holdtime=HUB_HOLD):
-    lines = ["interface gre1", " ip nhrp network-id 42", " ip nhrp holdtime %d" % holdtime]
-    if auth:
-        lines.append(" ip nhrp authentication " + auth)
-    lines += [" tunnel source eth0", "exit"]
-    return "\n".join(lines) + "\n"
+    return nhrpd_config(holdtime=holdtime, auth=auth)
 
 
 def spoke_conf(auth=None, no_unique=False, holdtime=SPOKE_HOLD):
-    lines = ["interface gre1", " ip nhrp network-id 42", " ip nhrp holdtime %d" % holdtime,
-             " ip nhrp nhs %s nbma %s" % (HUB_TUNNEL, HUB_NBMA)]
-    if auth:
-        lines.append(" ip nhrp authentication " + auth)
-    if no_unique:
-        lines.append(" ip nhrp registration no-unique")
-    lines += [" tunnel source eth0", "exit"]
-    return "\n".join(lines) + "\n"
+    return nhrpd_config(holdtime=holdtime, nhs=HUB_TUNNEL, auth=auth, no_unique=no_unique)
 
 
 def vty(node, *cmds):

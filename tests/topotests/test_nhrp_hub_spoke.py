@@ -3,14 +3,15 @@
 reaches every spoke's tunnel address through the one multipoint GRE
 interface.  Our hub + our spokes, our hub + FRR's spokes, FRR's hub + our
 spokes; NBMA changes with and without the unique flag; authentication."""
-import json
 import struct
 
 import pytest
 
 from lib.cisco import (ERROR_IND, EXT_AUTH, REG_REQ, build, captured_nhrp, decode, inject,
                        need_codec_tool, with_checksum)
-from lib.dmvpn import (HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, lan_addr, spoke_tunnel)
+from lib.dmvpn import (HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, lan_addr, nhrpd_config,
+                       spoke_tunnel)
+from lib.state import cache, dynamic, nhs_table as nhs_status, traffic
 from lib.topology import FRR_NHRPD, OUR_NHRPD
 
 pytestmark = pytest.mark.gre
@@ -18,55 +19,17 @@ pytestmark = pytest.mark.gre
 HOLD = 30
 
 
-def hub_conf(auth=None, unique_ok=True, holdtime=HOLD):
-    lines = ["interface gre1", " ip nhrp network-id 42", " ip nhrp holdtime %d" % holdtime]
-    if auth:
-        lines.append(" ip nhrp authentication " + auth)
-    lines += [" tunnel source eth0", "exit"]
-    return "\n".join(lines) + "\n"
+def hub_conf(auth=None, holdtime=HOLD):
+    return nhrpd_config(holdtime=holdtime, auth=auth)
 
 
 def spoke_conf(auth=None, no_unique=True, holdtime=HOLD, nhs=HUB_TUNNEL):
-    lines = ["interface gre1", " ip nhrp network-id 42", " ip nhrp holdtime %d" % holdtime,
-             " ip nhrp nhs %s nbma %s" % (nhs, HUB_NBMA)]
-    if auth:
-        lines.append(" ip nhrp authentication " + auth)
-    if no_unique:
-        lines.append(" ip nhrp registration no-unique")
-    lines += [" tunnel source eth0", "exit"]
-    return "\n".join(lines) + "\n"
-
-
-def cache(node):
-    j = node.vtysh("show ip nhrp cache json", json=True)
-    return {e["protocol"]: e for e in j.get("table", [])}
-
-
-def dynamic(node):
-    return {p: e["nbma"] for p, e in cache(node).items() if e["type"] == "dynamic"}
+    return nhrpd_config(holdtime=holdtime, nhs=nhs, auth=auth, no_unique=no_unique)
 
 
 def neigh(node, addr):
     out = node.run("ip neigh show dev gre1 to %s" % addr).stdout.split()
     return out[out.index("lladdr") + 1] if "lladdr" in out else None
-
-
-def nhs_status(node):
-    j = node.vtysh("show ip nhrp nhs json", json=True)
-    return j["table"]
-
-
-def raw_vty(node, cmd):
-    """nhrpd's own vty, for what the stock vtysh does not pass"""
-    import sys, os
-    sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-    from vtyclient import Vty
-    with Vty(node.vty_socket("nhrpd")) as v:
-        return v.ok(cmd)
-
-
-def traffic(node):
-    return json.loads(raw_vty(node, "show ip nhrp traffic json"))["gre1"]
 
 
 def start(d, hub_nhrpd, spoke_nhrpd, hub_config, spoke_config):

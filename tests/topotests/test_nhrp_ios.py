@@ -16,29 +16,13 @@ import pytest
 
 from lib.cisco import pcap_nhrp
 from lib.dmvpn import (HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, hub_nflog_rules,
-                       lan_addr, lan_net, spoke_tunnel)
+                       lan_addr, lan_net, nhrpd_config, spoke_tunnel)
 
 pytestmark = pytest.mark.gre
 
-HUB = """debug nhrp all
-nhrp nflog-group 1
-interface gre1
- ip nhrp network-id 42
- ip nhrp holdtime 120
- ip nhrp redirect
- ip nhrp registration no-unique
- tunnel source eth0
-exit
-"""
-SPOKE = """debug nhrp all
-interface gre1
- ip nhrp network-id 42
- ip nhrp holdtime 120
- ip nhrp nhs %s nbma %s
- ip nhrp registration no-unique
- ip nhrp shortcut
-exit
-""" % (HUB_TUNNEL, HUB_NBMA)
+HUB = nhrpd_config(debug="all", nflog_group=1, holdtime=120, redirect=True, no_unique=True)
+SPOKE = nhrpd_config(debug="all", holdtime=120, nhs=HUB_TUNNEL, no_unique=True, shortcut=True,
+                     tunnel_source=None)
 NHRP_GRE = "ip proto 47 and ip[22:2] = 0x2001"     # GRE carrying NHRP
 RES_REQ, RES_REPLY = 1, 2
 

@@ -3,65 +3,32 @@
 Indication, from an NFLOG rule), spokes resolve the destination through
 the hub, the egress spoke answers with the prefix it serves, and the
 shortcut route in zebra/the kernel carries the traffic directly."""
-import json
-import os
 import subprocess
-import sys
 import time
 
 import pytest
 
 from lib.cisco import build, captured_nhrp, inject, need_codec_tool
 from lib.dmvpn import (HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, hub_nflog_rules,
-                       lan_addr, lan_net, spoke_tunnel)
-from lib.topology import FRR_NHRPD, OUR_NHRPD
-
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from vtyclient import Vty  # noqa: E402
+                       lan_addr, lan_net, nhrpd_config, spoke_tunnel, wait_registered)
+from lib.state import cache, kernel_route, shortcuts, traffic, ttl_of_reply
+from lib.topology import OUR_NHRPD
 
 pytestmark = pytest.mark.gre
 
 PURGE_REQ, PURGE_REPLY = 5, 6
 
-HUB = """nhrp nflog-group 1
-interface gre1
- ip nhrp network-id 42
- ip nhrp holdtime HOLD
- ip nhrp redirect
- tunnel source eth0
-exit
-"""
-SPOKE = """interface gre1
- ip nhrp network-id 42
- ip nhrp holdtime HOLD
- ip nhrp nhs %s nbma %s
- ip nhrp registration no-unique
- ip nhrp shortcut
- tunnel source eth0
-exit
-"""
+def hub_config(hold, redirect=True):
+    return nhrpd_config(nflog_group=1, holdtime=hold, redirect=redirect)
 
 
-def shortcuts(node):
-    j = node.show("show ip nhrp shortcut json", json=True)
-    return {e["prefix"]: e["via"] for e in j.get("table", [])}
+def spoke_config(hold, nhs=HUB_TUNNEL):
+    return nhrpd_config(holdtime=hold, nhs=nhs, no_unique=True, shortcut=True)
 
 
-def kernel_route(node, prefix):
-    return node.run("ip route show %s" % prefix).stdout.strip()
-
-
-def ttl_of_reply(node, dst, src):
-    r = node.run("ping -c 1 -W 2 -I %s %s" % (src, dst), check=False).stdout
-    for f in r.split():
-        if f.startswith("ttl="):
-            return int(f[4:])
-    return None
-
-
-def traffic(node):
-    with Vty(node.vty_socket("nhrpd")) as v:
-        return json.loads(v.ok("show ip nhrp traffic json"))["gre1"]
+def via(node):
+    """{prefix: via} of the node's shortcuts"""
+    return {p: e["via"] for p, e in shortcuts(node).items()}
 
 
 def start_dmvpn(topo, hub_binary=OUR_NHRPD, spoke_binary=OUR_NHRPD, plen=24, nhs=HUB_TUNNEL,
@@ -70,13 +37,10 @@ def start_dmvpn(topo, hub_binary=OUR_NHRPD, spoke_binary=OUR_NHRPD, plen=24, nhs
     d.hub.iptables_restore(hub_nflog_rules(1))
     for n in d.nodes:
         n.start_zebra()
-    d.hub.start_nhrpd(HUB.replace("HOLD", str(hold)), binary=hub_binary)
+    d.hub.start_nhrpd(hub_config(hold), binary=hub_binary)
     for s in d.spokes:
-        s.start_nhrpd(SPOKE.replace("HOLD", str(hold)) % (nhs, HUB_NBMA), binary=spoke_binary)
-    want = {spoke_tunnel(1), spoke_tunnel(2)}
-    d.hub.wait_until(lambda: want <= {e["protocol"] for e in d.hub.vtysh(
-        "show ip nhrp cache json", json=True).get("table", []) if e["type"] == "dynamic"},
-        60, msg="both spokes registered")
+        s.start_nhrpd(spoke_config(hold, nhs), binary=spoke_binary)
+    wait_registered(d)
     return d
 
 
@@ -89,9 +53,9 @@ def test_phase3_redirect_and_shortcut_both_ways(topo):
     # tools/bench shortcut)
     s1.popen(["ping", "-c", "30", "-i", "0.2", "-I", lan_addr(1), lan_addr(2)])
     s2.popen(["ping", "-c", "30", "-i", "0.2", "-I", lan_addr(2), lan_addr(1)])
-    s1.wait_until(lambda: shortcuts(s1).get("10.2.0.0/24") == spoke_tunnel(2), 15,
+    s1.wait_until(lambda: via(s1).get("10.2.0.0/24") == spoke_tunnel(2), 15,
                   msg="spoke1: shortcut to spoke2's LAN prefix (not a /32)")
-    s2.wait_until(lambda: shortcuts(s2).get("10.1.0.0/24") == spoke_tunnel(1), 15,
+    s2.wait_until(lambda: via(s2).get("10.1.0.0/24") == spoke_tunnel(1), 15,
                   msg="spoke2: shortcut to spoke1's LAN prefix")
     # the hub sent Traffic Indications, the spokes asked it
     assert traffic(d.hub)["sent"]["trafficIndication"] >= 1
@@ -107,7 +71,7 @@ def test_phase3_redirect_and_shortcut_both_ways(topo):
     assert cap.count("icmp") == 0, "the hub sees no more of it"
     # a spoke holding a shortcut still answers resolution requests and the
     # binding of its peer is cached both ways
-    c2 = {e["protocol"]: e for e in s2.vtysh("show ip nhrp cache json", json=True)["table"]}
+    c2 = cache(s2)
     assert c2[spoke_tunnel(1)]["nbma"] == SPOKE_NBMA[0]
 
 
@@ -124,7 +88,7 @@ def make_shortcut(src, dst, hold):
     ping = src.popen(["ping", "-q", "-c", "150", "-i", "0.2", "-I", lan_addr(i), lan_addr(j)],
                      stdout=subprocess.DEVNULL)
     try:
-        src.wait_until(lambda: shortcuts(src).get(lan_net(j)) == spoke_tunnel(j), 30,
+        src.wait_until(lambda: via(src).get(lan_net(j)) == spoke_tunnel(j), 30,
                        msg="%s: shortcut to %s" % (src.name, lan_net(j)))
         src.wait_until(lambda: "via %s" % spoke_tunnel(j) in kernel_route(src, lan_net(j)), 10,
                        msg="%s: kernel route of the shortcut" % src.name)
@@ -170,8 +134,7 @@ def test_purge_removes_shortcut(topo):
     assert traffic(s1)["received"]["purgeRequest"] == received + 1
     s1.wait_until(lambda: "nhrp" not in kernel_route(s1, "10.2.0.0/24"), 5,
                   msg="route withdrawn from the kernel")
-    assert spoke_tunnel(2) not in {e["protocol"] for e in s1.show(
-        "show ip nhrp cache json", json=True)["table"]}
+    assert spoke_tunnel(2) not in cache(s1)
 
     # (2) the other way (a fresh pair for the hub's rate limit)
     make_shortcut(s2, s1, hold)
@@ -194,18 +157,16 @@ def test_phase2_next_hop_in_tunnel(topo):
     d = build_dmvpn(topo, spokes=2, tunnel_plen=24, routes=False, tx_csum_off=False)
     for n in d.nodes:
         n.start_zebra()
-    d.hub.start_nhrpd(HUB.replace(" ip nhrp redirect\n", "").replace("HOLD", "60"), ours=True)
+    d.hub.start_nhrpd(hub_config(60, redirect=False), ours=True)
     for s in d.spokes:
-        s.start_nhrpd(SPOKE.replace("HOLD", "60") % (HUB_TUNNEL, HUB_NBMA), ours=True)
+        s.start_nhrpd(spoke_config(60), ours=True)
     s1, s2 = d.spokes
     s1.add_route("10.2.0.0/24", via=spoke_tunnel(2), dev="gre1")
     s2.add_route("10.1.0.0/24", via=spoke_tunnel(1), dev="gre1")
-    d.hub.wait_until(lambda: len([e for e in d.hub.vtysh("show ip nhrp cache json", json=True)
-                                  .get("table", []) if e["type"] == "dynamic"]) == 2, 60,
-                     msg="both spokes registered")
+    wait_registered(d)
     s1.wait_until(lambda: s1.ping(lan_addr(2), src=lan_addr(1), count=1, timeout=2), 20,
                   msg="spoke1 LAN -> spoke2 LAN directly, resolved on demand")
-    c1 = {e["protocol"]: e for e in s1.vtysh("show ip nhrp cache json", json=True)["table"]}
+    c1 = cache(s1)
     assert c1[spoke_tunnel(2)]["type"] == "cached" and c1[spoke_tunnel(2)]["nbma"] == SPOKE_NBMA[1]
 
 

@@ -27,7 +27,9 @@ from lib.cisco import (EXT_AUTH, EXT_END, EXT_FWD, EXT_NAT, EXT_RESPONDER, EXT_R
                        checksum, inject, layout, pcap_nhrp, readdress, tshark_nhrp_start,
                        _cies)
 from lib.dmvpn import (HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, frr_hub_config,
-                       frr_spoke_config, hub_nflog_rules, lan_addr, lan_net, spoke_tunnel)
+                       frr_spoke_config, hub_nflog_rules, lan_addr, lan_net, nhrpd_config,
+                       spoke_tunnel)
+from lib.state import cache, kernel_route, shortcuts, ttl_of_reply
 from lib.topology import FRR_NHRPD, OUR_NHRPD
 
 pytestmark = pytest.mark.gre
@@ -37,46 +39,12 @@ FLAG_AUTHORITATIVE = 0x4000
 NHRP_GRE = "ip proto 47 and ip[22:2] = 0x2001"
 HOLD = 120
 
-OUR_HUB = """debug nhrp all
-nhrp nflog-group 1
-interface gre1
- ip nhrp network-id 42
- ip nhrp holdtime %d
- ip nhrp redirect
- ip nhrp registration no-unique
- tunnel source eth0
-exit
-""" % HOLD
+OUR_HUB = nhrpd_config(debug="all", nflog_group=1, holdtime=HOLD, redirect=True, no_unique=True)
 
 
 def our_spoke(auth=None):
-    return ("debug nhrp all\ninterface gre1\n ip nhrp network-id 42\n ip nhrp holdtime %d\n"
-            " ip nhrp nhs %s nbma %s\n ip nhrp registration no-unique\n ip nhrp shortcut\n"
-            "%s tunnel source eth0\nexit\n"
-            % (HOLD, HUB_TUNNEL, HUB_NBMA,
-               " ip nhrp authentication %s\n" % auth if auth else ""))
-
-
-def cache(node):
-    return {e["protocol"]: e for e in node.show("show ip nhrp cache json",
-                                                 json=True).get("table", [])}
-
-
-def shortcuts(node):
-    return {e["prefix"]: e for e in node.show("show ip nhrp shortcut json",
-                                               json=True).get("table", [])}
-
-
-def kernel_route(node, prefix):
-    return node.run("ip route show %s" % prefix).stdout.strip()
-
-
-def ttl_of_reply(node, dst, src):
-    r = node.run("ping -c 1 -W 2 -I %s %s" % (src, dst), check=False).stdout
-    for f in r.split():
-        if f.startswith("ttl="):
-            return int(f[4:])
-    return None
+    return nhrpd_config(debug="all", holdtime=HOLD, nhs=HUB_TUNNEL, no_unique=True, shortcut=True,
+                        auth=auth)
 
 
 def ti_quoted(pdu):

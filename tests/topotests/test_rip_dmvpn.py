@@ -36,6 +36,7 @@ import pytest
 from lib import Topology
 from lib.dmvpn import (HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, lan_addr, lan_net,
                        ripd_glue, spoke_tunnel)
+from lib.state import cache, udp_counters, zebra_routes
 from lib.util import send_bad_udp_checksum
 
 pytestmark = pytest.mark.gre
@@ -61,9 +62,7 @@ def glue(node, daemon):
 
 def rip_routes(node):
     """{prefix: set of next hops} of the RIP routes in zebra's table"""
-    j = node.vtysh("show ip route rip json", json=True)
-    return {p: {nh.get("ip") for r in rs for nh in r.get("nexthops", [])}
-            for p, rs in j.items()}
+    return zebra_routes(node, "rip")
 
 
 def kernel_routes(node):
@@ -71,18 +70,10 @@ def kernel_routes(node):
     return {ln.split()[0]: ln for ln in out.splitlines() if ln.strip()}
 
 
-def udp_counters(node):
-    """Udp line of /proc/net/snmp (per network namespace)"""
-    lines = [ln.split() for ln in node.run("cat /proc/net/snmp").stdout.splitlines()
-             if ln.startswith("Udp:")]
-    return dict(zip(lines[0][1:], map(int, lines[1][1:])))
-
-
 def dynamic(node, holdtime=None):
     """{tunnel address: NBMA} of the registrations (those with that holding
     time only, if given)"""
-    j = node.vtysh("show ip nhrp cache json", json=True)
-    return {e["protocol"]: e["nbma"] for e in j.get("table", [])
+    return {p: e["nbma"] for p, e in cache(node).items()
             if e["type"] == "dynamic" and holdtime in (None, e.get("holdtime"))}
 
 

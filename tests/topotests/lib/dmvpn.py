@@ -113,47 +113,89 @@ def hub_nflog_rules(group=1):
     return HUB_NFLOG_RULES.format(group=group)
 
 
-def frr_hub_config(network_id=1, nflog_group=1, holdtime=None, redirect=True, debug=True):
-    lines = ["debug nhrp all" if debug else "","nhrp nflog-group %d" % nflog_group if nflog_group else "",
-             "interface gre1",
-             " ip nhrp network-id %d" % network_id]
+def nhrpd_config(debug=None, nflog_group=None, network_id=42, holdtime=None, nhs=None,
+                 nhs_nbma=HUB_NBMA, auth=None, redirect=False, no_unique=False, shortcut=False,
+                 tunnel_source="eth0", protection=None, extra=()):
+    """nhrpd.conf text for gre1, in the order every test writes it:
+    [debug nhrp DEBUG] [nhrp nflog-group N], then under interface gre1:
+    network-id, [holdtime], [nhs NHS nbma NHS_NBMA], [authentication],
+    [redirect], [registration no-unique], [shortcut], the extra lines,
+    [tunnel source], [tunnel protection PROTECTION]."""
+    lines = ["debug nhrp " + debug] if debug else []
+    if nflog_group:
+        lines.append("nhrp nflog-group %d" % nflog_group)
+    lines += ["interface gre1", " ip nhrp network-id %d" % network_id]
     if holdtime:
         lines.append(" ip nhrp holdtime %d" % holdtime)
+    if nhs:
+        lines.append(" ip nhrp nhs %s nbma %s" % (nhs, nhs_nbma))
+    if auth:
+        lines.append(" ip nhrp authentication " + auth)
     if redirect:
         lines.append(" ip nhrp redirect")
-    lines += [" ip nhrp registration no-unique", " tunnel source eth0", "exit"]
-    return "\n".join(ln for ln in lines if ln) + "\n"
+    if no_unique:
+        lines.append(" ip nhrp registration no-unique")
+    if shortcut:
+        lines.append(" ip nhrp shortcut")
+    lines += [" " + ln.strip() for ln in extra]
+    if tunnel_source:
+        lines.append(" tunnel source " + tunnel_source)
+    if protection:
+        lines.append(" tunnel protection " + protection)
+    return "\n".join(lines + ["exit"]) + "\n"
+
+
+def frr_hub_config(network_id=1, nflog_group=1, holdtime=None, redirect=True, debug=True):
+    return nhrpd_config(debug="all" if debug else None, nflog_group=nflog_group,
+                        network_id=network_id, holdtime=holdtime, redirect=redirect,
+                        no_unique=True)
 
 
 def frr_spoke_config(network_id=1, hub_nbma=HUB_NBMA, holdtime=None, shortcut=True,
                      nhs="dynamic", debug=True):
-    lines = ["debug nhrp all"] if debug else []
-    lines += ["interface gre1", " ip nhrp network-id %d" % network_id]
-    if holdtime:
-        lines.append(" ip nhrp holdtime %d" % holdtime)
-    lines.append(" ip nhrp nhs %s nbma %s" % (nhs, hub_nbma))
-    lines.append(" ip nhrp registration no-unique")
-    if shortcut:
-        lines.append(" ip nhrp shortcut")
-    lines += [" tunnel source eth0", "exit"]
-    return "\n".join(lines) + "\n"
+    return nhrpd_config(debug="all" if debug else None, network_id=network_id,
+                        holdtime=holdtime, nhs=nhs, nhs_nbma=hub_nbma, no_unique=True,
+                        shortcut=shortcut)
 
 
-def start_frr_dmvpn(d, nhrpd=FRR_NHRPD, hub_config=None, spoke_config=None, nflog=True):
-    """zebra + nhrpd (FRR's by default; nhrpd=OUR_NHRPD for ours) on every
-    node, hub first, with the hub's NFLOG rule."""
+def wait_registered(d, spokes=None, timeout=60):
+    """until the hub holds a registration (dynamic entry) of each spoke
+    (default: all of d.spokes) from its NBMA address"""
+    spokes = d.spokes if spokes is None else spokes
+    want = {d.tunnel_addr(s): d.nbma(s) for s in spokes}
+
+    def registered():
+        j = d.hub.show("show ip nhrp cache json", json=True)
+        got = {e["protocol"]: e["nbma"] for e in j.get("table", []) if e["type"] == "dynamic"}
+        return all(got.get(p) == n for p, n in want.items())
+    d.hub.wait_until(registered, timeout, msg="every spoke registered with the hub")
+
+
+def start_dmvpn(d, hub_config, spoke_config, nhrpd=OUR_NHRPD, nflog=False, registered=False):
+    """zebra on every node, then nhrpd (ours by default) on the hub and
+    the spokes, each set started in parallel; nflog=True adds the hub's
+    NFLOG rule (hub_nflog_rules) first, registered=True waits until every
+    spoke is registered with the hub."""
     if nflog:
         d.hub.iptables_restore(hub_nflog_rules())
     d.topo.wait_ready([n.start_zebra(wait=False) for n in d.nodes])
-    started = [d.hub.start_nhrpd(hub_config if hub_config is not None else frr_hub_config(),
-                                 binary=nhrpd, wait=False)]
-    for s in d.spokes:
-        started.append(s.start_nhrpd(spoke_config if spoke_config is not None
-                                     else frr_spoke_config(), binary=nhrpd, wait=False))
+    started = [d.hub.start_nhrpd(hub_config, binary=nhrpd, wait=False)]
+    started += [s.start_nhrpd(spoke_config, binary=nhrpd, wait=False) for s in d.spokes]
     d.topo.wait_ready(started)
+    if registered:
+        wait_registered(d)
+
+
+def start_frr_dmvpn(d, nhrpd=FRR_NHRPD, hub_config=None, spoke_config=None, nflog=True):
+    """start_dmvpn with FRR's nhrpd (nhrpd=OUR_NHRPD for ours), the FRR
+    reference configurations by default, and the hub's NFLOG rule."""
+    start_dmvpn(d, hub_config if hub_config is not None else frr_hub_config(),
+                spoke_config if spoke_config is not None else frr_spoke_config(),
+                nhrpd=nhrpd, nflog=nflog)
 
 
 __all__ = ["Dmvpn", "build_dmvpn", "start_frr_dmvpn", "frr_hub_config", "frr_spoke_config",
+           "nhrpd_config", "wait_registered", "start_dmvpn",
            "hub_nflog_rules", "HUB_NBMA", "SPOKE_NBMA", "HUB_TUNNEL", "spoke_tunnel",
            "lan_addr", "lan_net", "OUR_NHRPD", "FRR_NHRPD"]
 

@@ -7,6 +7,7 @@ veth links between them, an optional "internet" router for NBMA addresses
 are queued and sent in batches (`ip -n NS -batch -`, sysctl writes through
 setns) when something needs the state: starting a daemon, running a
 command, vtysh, or an explicit flush().  See README.md for the API."""
+import contextlib
 import ipaddress
 import json as jsonlib
 import os
@@ -904,6 +905,19 @@ class Topology:
         finally:
             if self in live_topologies:
                 live_topologies.remove(self)
+
+
+@contextlib.contextmanager
+def module_topology(name):
+    """A Topology for a module-scoped fixture (`with module_topology(NAME)
+    as t: ... yield d`): closed afterwards, and, as with the topo fixture,
+    a daemon that exited on its own fails the teardown."""
+    t = Topology(name)
+    try:
+        yield t
+        t.check_daemons()
+    finally:
+        t.close()
 
 
 def kill_netns_processes(ns):
