@@ -5,14 +5,16 @@ reference configuration of lib/dmvpn.py: registrations, then a phase-3
 shortcut from spoke1 to spoke2's LAN), and the key sets of each JSON show
 command compared node by node.  Ours must have every key FRR's has, and
 what it adds must be exactly the additions doc/nhrpd.rst documents
-(listed here, so that a key lost or added unannounced fails).
+(listed here, so that a key lost or added unannounced fails).  On the
+way, our spokes' `ip nhrp nhs dynamic nbma 192.0.2.1` is seen to work as
+FRR's: they register and learn the hub's protocol address.
 
 `show ip nhrp opennhrp [json]` (FRR's OpenNHRP-style view) is not compared:
 our nhrpd does not have the command."""
 import pytest
 
 from lib import Topology
-from lib.dmvpn import (SPOKE_NBMA, build_dmvpn, lan_addr, lan_net, spoke_tunnel,
+from lib.dmvpn import (HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, lan_addr, lan_net, spoke_tunnel,
                        start_frr_dmvpn)
 from lib.topology import FRR_NHRPD, OUR_NHRPD
 
@@ -64,14 +66,17 @@ def state_keys(name, binary):
     try:
         d = build_dmvpn(t, spokes=2, tunnel_plen=32)
         start_frr_dmvpn(d, nhrpd=binary)
-        hub, (s1, s2) = d.hub, d.spokes
+        hub, s1 = d.hub, d.spokes[0]
         want = {spoke_tunnel(1): SPOKE_NBMA[0], spoke_tunnel(2): SPOKE_NBMA[1]}
         hub.wait_until(lambda: {e["protocol"]: e["nbma"] for e in hub.show(
             "show ip nhrp cache json", json=True)["table"] if e["type"] == "dynamic"} == want,
             60, msg="%s: both spokes registered" % name)
+        # `ip nhrp nhs dynamic nbma HUB`: the hub's protocol address is
+        # learnt from its registration reply
         for s in d.spokes:
-            s.wait_until(lambda: s.show("show ip nhrp nhs json", json=True)["table"], 30,
-                         msg="%s: the spoke lists its NHS" % name)
+            s.wait_until(lambda: [e["protocol"] for e in s.show(
+                "show ip nhrp nhs json", json=True)["table"]] == [HUB_TUNNEL], 30,
+                msg="%s: the spoke learnt its dynamic NHS's address" % name)
 
         def shortcut():
             s1.ping(lan_addr(2), src=lan_addr(1), count=1, timeout=1)
