@@ -25,7 +25,7 @@ COMMANDS = ["show ip nhrp cache json", "show ip nhrp nhs json", "show ip nhrp sh
 # what ours adds to FRR 8.4's keys (doc/nhrpd.rst, "JSON output")
 OUR_ADDITIONS = {
     "show ip nhrp cache json": {"table[].prefixLength", "table[].holdtime", "table[].expiresIn",
-                                "table[].unique", "table[].installed"},
+                                "table[].unique", "table[].installed", "table[].created"},
     "show ip nhrp nhs json": {"table[].status", "table[].priority", "table[].cluster",
                               "table[].reachable", "table[].fromMap", "table[].requestId",
                               "table[].requestsSent", "table[].retransmissions",
