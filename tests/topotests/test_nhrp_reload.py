@@ -11,30 +11,20 @@ import subprocess
 
 import pytest
 
-from lib.dmvpn import HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, lan_addr, spoke_tunnel
+from lib.dmvpn import (HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, lan_addr, nhrpd_config,
+                       spoke_tunnel)
+from lib.nhrp import cache
 
 pytestmark = pytest.mark.gre
 
 
 def hub_conf(hold=30, maps=()):
-    lines = ["interface gre1", " ip nhrp network-id 42", " ip nhrp holdtime %d" % hold]
-    lines += [" ip nhrp map %s %s" % m for m in maps]
-    lines += [" tunnel source eth0", "exit"]
-    return "\n".join(lines) + "\n"
+    return nhrpd_config(holdtime=hold, extra=["ip nhrp map %s %s" % m for m in maps])
 
 
 def spoke_conf(hold=30, maps=()):
-    lines = ["interface gre1", " ip nhrp network-id 42", " ip nhrp holdtime %d" % hold,
-             " ip nhrp nhs %s nbma %s" % (HUB_TUNNEL, HUB_NBMA),
-             " ip nhrp registration no-unique"]
-    lines += [" ip nhrp map %s %s" % m for m in maps]
-    lines += [" tunnel source eth0", "exit"]
-    return "\n".join(lines) + "\n"
-
-
-def cache(node):
-    t = node.show("show ip nhrp cache json", json=True).get("table", [])
-    return {e["protocol"]: e for e in t}
+    return nhrpd_config(holdtime=hold, nhs=HUB_TUNNEL, no_unique=True,
+                        extra=["ip nhrp map %s %s" % m for m in maps])
 
 
 def created(node, types=("dynamic", "nhs", "static")):
