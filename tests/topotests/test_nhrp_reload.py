@@ -13,7 +13,7 @@ import pytest
 
 from lib.dmvpn import (HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, lan_addr, nhrpd_config,
                        spoke_tunnel)
-from lib.nhrp import cache
+from lib.state import cache
 
 pytestmark = pytest.mark.gre
 
