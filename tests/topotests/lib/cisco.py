@@ -34,6 +34,8 @@ if os.path.join(TOP, "tests") not in sys.path:
     sys.path.insert(0, os.path.join(TOP, "tests"))
 from test_codec_vectors import VECTORS, capture_pdus  # noqa: E402  (pcap/pcapng reader)
 
+from .nhrp import checksum  # noqa: E402  (ar$chksum: the Internet checksum)
+
 REG_REQ, REG_REPLY, ERROR_IND = 3, 4, 7
 EXT_END, EXT_RESPONDER, EXT_FWD, EXT_REV, EXT_AUTH, EXT_NAT = 0, 3, 4, 5, 7, 9
 COMPULSORY = 0x8000
@@ -51,16 +53,6 @@ def need_codec_tool():
 
 
 # ---- the wire, at its offsets ---------------------------------------------
-
-
-def checksum(b):
-    """Internet checksum (ar$chksum), odd length padded with zero."""
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def _cies(pdu, off, end):
