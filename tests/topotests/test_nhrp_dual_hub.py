@@ -34,9 +34,8 @@ import time
 import pytest
 
 from lib import Topology
-from lib.dmvpn import hub_nflog_rules, lan_addr, lan_net, spoke_tunnel
-# the multicast NFLOG rules and group of the RIP-over-DMVPN test
-from test_rip_dmvpn import MCAST_GROUP, MCAST_RULES  # noqa: E402
+from lib.dmvpn import (MCAST_GROUP, hub_nflog_rules, lan_addr, lan_net, multicast_nflog_rules,
+                       spoke_tunnel)
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from vtyclient import Vty  # noqa: E402
@@ -289,7 +288,7 @@ def dual():
         d = DualHub(t)
         for n in d.nodes:
             n.ip("link set gre1 multicast on")
-            n.iptables_restore(MCAST_RULES)
+            n.iptables_restore(multicast_nflog_rules())
         t.wait_ready([n.start_zebra(wait=False) for n in d.nodes])
         started = [h.start_nhrpd(hub_conf(), ours=True, wait=False) for h in d.hubs.values()]
         started += [s.start_nhrpd(spoke_conf(limit=(i == 2)), ours=True, wait=False)

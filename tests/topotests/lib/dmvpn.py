@@ -113,6 +113,25 @@ def hub_nflog_rules(group=1):
     return HUB_NFLOG_RULES.format(group=group)
 
 
+# the operator's multicast rules when nhrpd is told `nhrp
+# multicast-nflog-group N` (FRR's meaning: nhrpd listens, the operator
+# writes the rules): link-local multicast leaving gre1 goes to nhrpd, which
+# sends the copies; the original is dropped
+MCAST_GROUP = 2
+MCAST_NFLOG_RULES = """*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A OUTPUT -o gre1 -d 224.0.0.0/24 -j NFLOG --nflog-group {group}
+-A OUTPUT -o gre1 -d 224.0.0.0/24 -j DROP
+COMMIT
+"""
+
+
+def multicast_nflog_rules(group=MCAST_GROUP):
+    return MCAST_NFLOG_RULES.format(group=group)
+
+
 def nhrpd_config(debug=None, nflog_group=None, network_id=42, holdtime=None, nhs=None,
                  nhs_nbma=HUB_NBMA, auth=None, redirect=False, no_unique=False, shortcut=False,
                  tunnel_source="eth0", protection=None, extra=()):
@@ -196,7 +215,8 @@ def start_frr_dmvpn(d, nhrpd=FRR_NHRPD, hub_config=None, spoke_config=None, nflo
 
 __all__ = ["Dmvpn", "build_dmvpn", "start_frr_dmvpn", "frr_hub_config", "frr_spoke_config",
            "nhrpd_config", "wait_registered", "start_dmvpn",
-           "hub_nflog_rules", "HUB_NBMA", "SPOKE_NBMA", "HUB_TUNNEL", "spoke_tunnel",
+           "hub_nflog_rules", "multicast_nflog_rules", "MCAST_GROUP", "HUB_NBMA", "SPOKE_NBMA",
+           "HUB_TUNNEL", "spoke_tunnel",
            "lan_addr", "lan_net", "OUR_NHRPD", "FRR_NHRPD"]
 
 
