@@ -110,9 +110,9 @@ def shortcut_left(node, prefix):
 def test_purge_removes_shortcut(topo):
     """Real Purge Requests take a shortcut away at once, long before its
     holding time (60 s): (1) spoke2 purges its own binding at spoke1, which
-    answers with a Purge Reply; (2) spoke1 withdraws its registration when
-    its nhrpd stops, and the hub, which passed spoke2's resolution on to
-    spoke1, purges the binding at spoke2."""
+    answers with a Purge Reply; (2) spoke1 withdraws its registration (`no
+    ip nhrp nhs`: stopping nhrpd keeps it), and the hub, which passed
+    spoke2's resolution on to spoke1, purges the binding at spoke2."""
     need_codec_tool()
     hold = 60
     d = start_dmvpn(topo, hold=hold)
@@ -139,7 +139,8 @@ def test_purge_removes_shortcut(topo):
     # (2) the other way (a fresh pair for the hub's rate limit)
     make_shortcut(s2, s1, hold)
     with s2.capture("eth0", from_nbma(HUB_NBMA), name="eth0-from-hub") as cap:
-        s1.stop_daemon("nhrpd")
+        s1.configure(["interface gre1", " no ip nhrp nhs %s nbma %s" % (HUB_TUNNEL, HUB_NBMA),
+                      "exit"])
         s2.wait_until(lambda: "10.1.0.0/24" not in shortcuts(s2), 10,
                       msg="spoke2: shortcut gone when spoke1's registration went")
         purges = s2.wait_until(lambda: captured_nhrp(cap.pcap, PURGE_REQ), 5,
