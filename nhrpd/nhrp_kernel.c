@@ -85,15 +85,29 @@ static uint32_t neigh_acked;		       /* the last one answered */
 static uint32_t neigh_last[NEIGH_INFLIGHT];    /* ends of unacked batches */
 static unsigned int neigh_inflight;
 
+/* a full neighbour table (gc_thresh3) refuses a whole storm: ten
+ * warnings per 10 s, the rest under `debug nhrp kernel` */
 static void neigh_result(const struct neigh_op *op, int err)
 {
+	static struct nhrp_ratelimit rl;
 	struct interface *ifp = if_lookup_by_index(op->ifindex, VRF_DEFAULT);
 	const char *name = ifp ? ifp->name : "(gone)";
 	bool add = !IS_IPADDR_NONE(&op->nbma);
+	uint32_t left_out;
 
 	/* deleting what is not there is no error */
 	if (!add && (err == ENOENT || err == ENODEV))
 		return;
+	if (!nhrp_ratelimit(&rl, 10, 10, &left_out)) {
+		nhrp_debug(KERNEL, "kernel: %s neighbour %pIA on %s: %s",
+			   add ? "adding" : "deleting", &op->proto, name,
+			   safe_strerror(err));
+		return;
+	}
+	if (left_out)
+		flog_warn(EC_NHRP_KERNEL,
+			  "kernel: %u more neighbour entries failed before this one (debug nhrp kernel names them)",
+			  left_out);
 	flog_warn(EC_NHRP_KERNEL, "kernel: %s neighbour %pIA on %s: %s",
 		  add ? "adding" : "deleting", &op->proto, name,
 		  safe_strerror(err));

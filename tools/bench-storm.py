@@ -216,6 +216,11 @@ def run_one(impl, a):
         res["refresh_cpu_zebra"] = cpu2[1] - cpu1[1]
         if a.fanout:
             res.update(fanout(hub, nhrpd, a.fanout, a.spokes))
+        try:
+            with open(hub.daemon("nhrpd").log, errors="replace") as f:
+                res["log_neigh"] = sum(1 for ln in f if "neighbour" in ln and "kernel:" in ln)
+        except OSError:
+            pass
         lost = [d.name for d in hub.daemons.values() if d.died_unexpectedly()]
         if lost:
             res["died"] = ",".join(lost)
@@ -259,6 +264,7 @@ ROWS = [
     ("cpu_per_reg", "CPU nhrpd per registration (us)", "%.0f"),
     ("rss_peer", "RSS nhrpd per registered peer (B)", "%.0f"),
     ("neigh", "neighbour entries in the kernel", "%d"),
+    ("log_neigh", "log lines about neighbour entries", "%d"),
     ("refresh_wall", "refresh round: wall (s)", "%.2f"),
     ("refresh_cpu", "refresh round: CPU nhrpd (s)", "%.2f"),
     ("refresh_cpu_zebra", "refresh round: CPU zebra (s)", "%.2f"),
@@ -276,6 +282,9 @@ def main():
     ap.add_argument("--fanout", type=int, default=20, metavar="K",
                     help="then K multicast packets (224.0.0.9) to all registered spokes "
                          "(default 20; 0: none)")
+    ap.add_argument("--kernel-defaults", action="store_true",
+                    help="leave the kernel's neighbour table thresholds as they are "
+                         "(gc_thresh3: 1,024 entries at most)")
     ap.add_argument("--profile", action="store_true",
                     help="perf record of the hub's nhrpd during the storm: its top symbols")
     a = ap.parse_args()
@@ -284,7 +293,7 @@ def main():
                  "topotest VM)")
     if not os.access(GEN, os.X_OK):
         sys.exit("bench-storm: build %s first (make)" % GEN)
-    if in_vm():
+    if in_vm() and not a.kernel_defaults:
         # the neighbour table is the kernel's, not a namespace's: room for
         # every spoke, and no garbage collection of the entries measured
         for k in ("gc_thresh1", "gc_thresh2", "gc_thresh3"):
