@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 
 from vtyclient import Vty
@@ -28,6 +29,28 @@ def wait_until(pred, timeout=10.0, interval=0.05):
             return v
         time.sleep(interval)
 
+
+
+def nhrpd_dry_run(text, nhrpd=OUR_NHRPD):
+    """nhrpd --dryrun (-C) on a file holding text: the FRR error lines
+    ([EC ...]) it logged; it exits 0 even with errors.  nhrpd reads the
+    file as user frr, so it goes to a directory anyone may read (pytest's
+    tmp_path is 0700: nhrpd would only log that it cannot open it)."""
+    d = tempfile.mkdtemp(prefix="nhrpd-dryrun-")
+    ns = "nhrpd-dryrun-%d" % os.getpid()
+    try:
+        os.chmod(d, 0o755)
+        conf = os.path.join(d, "nhrpd.conf")
+        with open(conf, "w") as f:
+            f.write(text)
+        os.chmod(conf, 0o644)
+        r = subprocess.run([nhrpd, "-C", "-f", conf, "-N", ns],
+                           capture_output=True, text=True, timeout=60)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+        shutil.rmtree(os.path.join("/var/run/frr", ns), ignore_errors=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return [ln for ln in (r.stdout + r.stderr).splitlines() if "[EC " in ln]
 
 class FrrNode:
     def __init__(self, name, workdir):

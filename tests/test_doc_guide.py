@@ -8,13 +8,12 @@ network runs for real in tests/topotests/test_doc_guide.py."""
 import ipaddress
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 
 import pytest
 
+from frrnode import nhrpd_dry_run
 from docblocks import KNOWN, blocks, code_blocks, dmvpn_summary, second_spoke, shell_lines
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -64,28 +63,6 @@ def test_stock_vtysh_refuses_the_hub_as_the_guide_says(tmp_path):
     assert "ip nhrp authentication" in r.stdout + r.stderr
 
 
-def nhrpd_dry_run(text):
-    """nhrpd -C on a file holding text: its FRR error lines ([EC ...]).
-    nhrpd reads the file as user frr: it goes to a directory anyone may
-    read (pytest's tmp_path is 0700, and nhrpd would only log that it
-    cannot open the file)."""
-    d = tempfile.mkdtemp(prefix="nhrpd-guide-")
-    ns = "nhrpd-guide-%d" % os.getpid()
-    try:
-        os.chmod(d, 0o755)
-        f = os.path.join(d, "nhrpd.conf")
-        with open(f, "w") as fh:
-            fh.write(text)
-        os.chmod(f, 0o644)
-        r = subprocess.run([NHRPD, "-C", "-f", f, "-N", ns],
-                           capture_output=True, text=True, timeout=60)
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
-        shutil.rmtree(os.path.join("/var/run/frr", ns), ignore_errors=True)
-    assert r.returncode == 0, r.stdout + r.stderr
-    return [ln for ln in (r.stdout + r.stderr).splitlines() if "[EC " in ln]
-
-
 need_nhrpd = pytest.mark.skipif(not os.access(NHRPD, os.X_OK) or os.geteuid() != 0,
                                 reason="needs the built nhrpd, as root")
 
@@ -94,13 +71,13 @@ need_nhrpd = pytest.mark.skipif(not os.access(NHRPD, os.X_OK) or os.geteuid() !=
 @pytest.mark.parametrize("name", ["spoke-nhrpd-conf", "ipsec-nhrpd-lines"])
 def test_nhrpd_blocks_parse_in_nhrpd(name):
     """nhrpd's own reader (nhrpd -C logs refused lines; it exits 0 anyway)."""
-    assert nhrpd_dry_run(B[name]) == []
+    assert nhrpd_dry_run(B[name], NHRPD) == []
 
 
 @need_nhrpd
 def test_nhrpd_dry_run_reports_a_typo():
     """the negative control of the test above"""
-    errs = nhrpd_dry_run(B["ipsec-nhrpd-lines"].replace("protection", "protectoin"))
+    errs = nhrpd_dry_run(B["ipsec-nhrpd-lines"].replace("protection", "protectoin"), NHRPD)
     assert errs and "protectoin" in errs[0], errs
 
 

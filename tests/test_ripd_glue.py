@@ -8,11 +8,11 @@ tests/topotests/test_rip_dmvpn.py."""
 import filecmp
 import os
 import re
-import shutil
 import subprocess
-import tempfile
 
 import pytest
+
+from frrnode import nhrpd_dry_run
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.abspath(os.environ.get("top_builddir", TOP))
@@ -51,28 +51,6 @@ def test_make_install_ships_them_as_examples(tmp_path):
         assert filecmp.cmp(os.path.join(GLUE, f), str(inst / f), shallow=False), f
 
 
-def dryrun(text):
-    """nhrpd --dryrun on a file holding TEXT; the errors it logged (FRR's
-    [EC ...] lines).  nhrpd reads its file as user frr: the file goes to a
-    directory anyone may read, not pytest's tmp_path (mode 0700)."""
-    ns = "nhrpd-glue-%d" % os.getpid()
-    d = tempfile.mkdtemp(prefix="nhrpd-glue-")
-    try:
-        os.chmod(d, 0o755)
-        conf = os.path.join(d, "nhrpd.conf")
-        with open(conf, "w") as f:
-            f.write(text)
-        os.chmod(conf, 0o644)
-        r = subprocess.run([NHRPD, "-C", "-f", conf, "-N", ns],
-                           capture_output=True, text=True, timeout=60)
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
-        shutil.rmtree(os.path.join("/var/run/frr", ns), ignore_errors=True)
-    out = r.stdout + r.stderr
-    assert r.returncode == 0, out
-    return [ln for ln in out.splitlines() if "[EC " in ln]
-
-
 needs_nhrpd = pytest.mark.skipif(not os.access(NHRPD, os.X_OK) or os.geteuid() != 0,
                                  reason="needs the built nhrpd, as root")
 
@@ -80,7 +58,7 @@ needs_nhrpd = pytest.mark.skipif(not os.access(NHRPD, os.X_OK) or os.geteuid() !
 @needs_nhrpd
 @pytest.mark.parametrize("name", ["hub-nhrpd.conf", "spoke-nhrpd.conf"])
 def test_nhrpd_reads_the_file_without_an_error(name):
-    assert dryrun(open(os.path.join(GLUE, name)).read()) == []
+    assert nhrpd_dry_run(open(os.path.join(GLUE, name)).read(), NHRPD) == []
 
 
 @needs_nhrpd
@@ -88,5 +66,5 @@ def test_dryrun_reports_a_bad_line():
     """the negative control of the test above"""
     text = open(os.path.join(GLUE, "hub-nhrpd.conf")).read()
     assert " ip nhrp holdtime 600\n" in text
-    errs = dryrun(text.replace(" ip nhrp holdtime 600", " ip nhrp holdtime 99999"))
+    errs = nhrpd_dry_run(text.replace(" ip nhrp holdtime 600", " ip nhrp holdtime 99999"), NHRPD)
     assert errs and "holdtime 99999" in errs[0], errs

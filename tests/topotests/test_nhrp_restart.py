@@ -20,7 +20,9 @@ import time
 
 import pytest
 
-from lib.dmvpn import HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, lan_addr, lan_net, spoke_tunnel
+from lib.dmvpn import (HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, lan_addr, lan_net,
+                       nhrpd_config, spoke_tunnel, start_dmvpn, wait_registered)
+from lib.state import cache, dynamic
 
 pytestmark = pytest.mark.gre
 
@@ -28,22 +30,10 @@ HOLD = 30
 
 
 def hub_conf(holdtime=HOLD):
-    return ("interface gre1\n ip nhrp network-id 42\n ip nhrp holdtime %d\n"
-            " ip nhrp redirect\n tunnel source eth0\nexit\n" % holdtime)
+    return nhrpd_config(holdtime=holdtime, redirect=True)
 
 
-SPOKE = ("interface gre1\n ip nhrp network-id 42\n ip nhrp holdtime %d\n"
-         " ip nhrp nhs %s nbma %s\n ip nhrp registration no-unique\n ip nhrp shortcut\n"
-         " tunnel source eth0\nexit\n" % (HOLD, HUB_TUNNEL, HUB_NBMA))
-
-
-def cache(node):
-    j = node.vtysh("show ip nhrp cache json", json=True)
-    return {e["protocol"]: e for e in j.get("table", [])}
-
-
-def dynamic(node):
-    return {p: e["nbma"] for p, e in cache(node).items() if e["type"] == "dynamic"}
+SPOKE = nhrpd_config(holdtime=HOLD, nhs=HUB_TUNNEL, no_unique=True, shortcut=True)
 
 
 def neigh(node, addr):
@@ -85,18 +75,8 @@ class Pinger:
 
 def start(topo):
     d = build_dmvpn(topo, spokes=2, tunnel_plen=24)
-    d.topo.wait_ready([n.start_zebra(wait=False) for n in d.nodes])
-    d.hub.start_nhrpd(hub_conf(), ours=True)
-    for s in d.spokes:
-        s.start_nhrpd(SPOKE, ours=True)
-    registered(d, range(2))
+    start_dmvpn(d, hub_conf(), SPOKE, registered=True)
     return d
-
-
-def registered(d, spokes):
-    want = {spoke_tunnel(i + 1): SPOKE_NBMA[i] for i in spokes}
-    d.hub.wait_until(lambda: dynamic(d.hub) == want, 60,
-                     msg="the hub has exactly spokes %s" % [i + 1 for i in spokes])
 
 
 def kill(node):
@@ -143,7 +123,7 @@ def test_restarts_lose_no_ping(topo):
     lost["hub stopped"] = pings_across(d, d.hub, "stop")
     assert set(dynamic(d.hub)) == {spoke_tunnel(1), spoke_tunnel(2)}
     lost["spoke2 stopped"] = pings_across(d, d.spokes[1], "stop")
-    registered(d, range(2))
+    wait_registered(d)
     assert lost == {k: 0 for k in lost}, "replies lost: %s" % lost
 
 
@@ -161,7 +141,8 @@ def test_stale_entries_go(topo):
     d.hub.wait_until(lambda: spoke_tunnel(2) not in cache(d.hub), 20 + 10,
                      msg="spoke2's adopted entry expired")
     assert neigh(d.hub, spoke_tunnel(2)) is None, "its kernel entry went with it"
-    registered(d, [0])
+    d.hub.wait_until(lambda: dynamic(d.hub) == {spoke_tunnel(1): SPOKE_NBMA[0]}, 60,
+                     msg="the hub holds spoke1's registration only")
     assert neigh(d.hub, spoke_tunnel(1)) == (SPOKE_NBMA[0], "nhrp")
     assert s1.ping(lan_addr(0), src=lan_addr(1), count=2, timeout=3)
 
@@ -170,18 +151,24 @@ def shortcut_route(node, prefix):
     return node.run("ip -4 route show %s proto nhrp" % prefix).stdout.strip()
 
 
-def test_shortcut_survives_spoke_restart(topo):
-    """phase 3: spoke1's shortcut to spoke2's LAN (route proto nhrp via
-    spoke2's tunnel address, binding to spoke2's NBMA address) stays while
-    spoke1's nhrpd is killed and restarted: zebra keeps the route
-    (graceful restart), the new nhrpd adopts the binding"""
-    d = start(topo)
+def wait_shortcut(d):
+    """spoke1 sends to spoke2's LAN until it has a shortcut route there"""
     s1 = d.spokes[0]
 
     def shortcut():
         s1.ping(lan_addr(2), src=lan_addr(1), count=1, timeout=2)
         return "via %s" % spoke_tunnel(2) in shortcut_route(s1, lan_net(2))
     s1.wait_until(shortcut, 30, msg="spoke1 has a shortcut route to spoke2's LAN")
+    return s1
+
+
+def test_shortcut_survives_spoke_restart(topo):
+    """phase 3: spoke1's shortcut to spoke2's LAN (route proto nhrp via
+    spoke2's tunnel address, binding to spoke2's NBMA address) stays while
+    spoke1's nhrpd is killed and restarted: zebra keeps the route
+    (graceful restart), the new nhrpd adopts the binding"""
+    d = start(topo)
+    s1 = wait_shortcut(d)
     assert neigh(s1, spoke_tunnel(2)) == (SPOKE_NBMA[1], "nhrp")
     lost = pings_across(d, s1, "kill")
     assert lost == 0, "replies lost across the restart of spoke1's nhrpd"
@@ -193,12 +180,7 @@ def test_zebra_restart_gets_the_routes_again(topo):
     """zebra restarted under a running nhrpd: nhrpd reconnects and sends
     its shortcut route again: the new zebra's RIB has it as an nhrp route"""
     d = start(topo)
-    s1 = d.spokes[0]
-
-    def shortcut():
-        s1.ping(lan_addr(2), src=lan_addr(1), count=1, timeout=2)
-        return "via %s" % spoke_tunnel(2) in shortcut_route(s1, lan_net(2))
-    s1.wait_until(shortcut, 30, msg="spoke1 has a shortcut route to spoke2's LAN")
+    s1 = wait_shortcut(d)
     assert s1.daemon("zebra").stop() == 0
     s1.start_zebra()
     s1.wait_until(lambda: "via %s" % spoke_tunnel(2) in shortcut_route(s1, lan_net(2)), 30,

@@ -966,3 +966,24 @@ int fake_main(int argc, char **argv, const struct fake_test *tests)
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
+
+struct nhrp_cache *fake_cache(struct interface *ifp, const char *proto)
+{
+	struct ipaddr a = ip4(proto);
+
+	return nhrp_cache_find(ifp, &a);
+}
+
+struct nhrp_peer *fake_peer(struct interface *ifp, const char *nbma)
+{
+	struct ipaddr a = ip4(nbma);
+
+	return nhrp_peer_find(ifp, &a);
+}
+
+bool fake_sent_to(const struct fake_sent *s, const char *nbma)
+{
+	struct ipaddr a = ip4(nbma);
+
+	return ipaddr_cmp(&s->nbma, &a) == 0;
+}

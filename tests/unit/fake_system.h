@@ -68,6 +68,9 @@ void fake_run(double secs);
 /* ---- addresses --------------------------------------------------------------- */
 
 struct ipaddr ip4(const char *s);
+/* ifp's cache entry / peer for an IPv4 address written as text, or NULL */
+struct nhrp_cache *fake_cache(struct interface *ifp, const char *proto);
+struct nhrp_peer *fake_peer(struct interface *ifp, const char *nbma);
 
 /* ---- the world: interfaces, routes, names --------------------------------- */
 
@@ -106,6 +109,8 @@ struct fake_sent {
 	uint8_t buf[2048];
 	struct nhrp_pkt pkt;	/* decoded (NHRP packets) */
 };
+/* was s sent to this IPv4 NBMA address? */
+bool fake_sent_to(const struct fake_sent *s, const char *nbma);
 /* packets sent, oldest first; pop removes the oldest (NULL: none) */
 unsigned int fake_sent_count(void);
 struct fake_sent *fake_sent_pop(void);

@@ -72,23 +72,12 @@ static void spoke1(void)
 
 static struct nhrp_cache *cache(const char *proto)
 {
-	struct ipaddr a = ip4(proto);
-
-	return nhrp_cache_find(gre, &a);
+	return fake_cache(gre, proto);
 }
 
 static struct nhrp_peer *peer(const char *nbma)
 {
-	struct ipaddr a = ip4(nbma);
-
-	return nhrp_peer_find(gre, &a);
-}
-
-static bool nbma_is(const struct fake_sent *s, const char *nbma)
-{
-	struct ipaddr a = ip4(nbma);
-
-	return ipaddr_cmp(&s->nbma, &a) == 0;
+	return fake_peer(gre, nbma);
 }
 
 static bool bound_to(const char *proto, const char *nbma)
@@ -189,7 +178,7 @@ static void test_packet_waits_for_its_sa(void)
 	fake_sa(NHRP_SA_UP, 9, HUB_NBMA, S1_NBMA, "CN=s1", false, 1);
 	s = fake_sent_pop_type(NHRP_PKT_REG_REPLY);
 	REQUIRE(s);
-	CHECK(nbma_is(s, S1_NBMA));
+	CHECK(fake_sent_to(s, S1_NBMA));
 	CHECK_EQ(NHRP_CIE(&s->pkt, s->pkt.cie, 0)->code, NHRP_CODE_SUCCESS);
 	CHECK(bound_to(S1_TUN, S1_NBMA));
 	CHECK(strcmp(nhrp_ipsec_bound(peer(S1_NBMA)), "CN=s1") == 0);
@@ -482,7 +471,7 @@ static void test_unanswered_resolution_waits_for_sa(void)
 	fake_run(0);
 	s = fake_sent_pop_type(NHRP_PKT_RES_REQ);
 	REQUIRE(s);
-	CHECK(nbma_is(s, HUB_NBMA));
+	CHECK(fake_sent_to(s, HUB_NBMA));
 	/* answered through it: the shortcut */
 	p = &s->pkt;
 	p->type = NHRP_PKT_RES_REPLY;

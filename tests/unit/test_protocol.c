@@ -82,16 +82,12 @@ static void spoke1(void)
 
 static struct nhrp_cache *cache(const char *proto)
 {
-	struct ipaddr a = ip4(proto);
-
-	return nhrp_cache_find(gre, &a);
+	return fake_cache(gre, proto);
 }
 
 static struct nhrp_peer *peer(const char *nbma)
 {
-	struct ipaddr a = ip4(nbma);
-
-	return nhrp_peer_find(gre, &a);
+	return fake_peer(gre, nbma);
 }
 
 static struct nhrp_nhs *first_nhs(void)
@@ -104,13 +100,6 @@ static struct nhrp_nhs *first_nhs(void)
 static bool is_addr(const struct nhrp_addr *a, const char *s)
 {
 	return strcmp(fake_addr(a), s) == 0;
-}
-
-static bool nbma_is(const struct fake_sent *s, const char *nbma)
-{
-	struct ipaddr a = ip4(nbma);
-
-	return ipaddr_cmp(&s->nbma, &a) == 0;
 }
 
 /* a Registration Request as a spoke sends it */
@@ -177,7 +166,7 @@ static void test_reg_accept(void)
 	s = fake_sent_pop_type(NHRP_PKT_REG_REPLY);
 	REQUIRE(s);
 	/* straight back to the NBMA address it came from, same id, success */
-	CHECK(nbma_is(s, S1_NBMA));
+	CHECK(fake_sent_to(s, S1_NBMA));
 	CHECK_EQ(s->pkt.reqid, 7);
 	CHECK(is_addr(&s->pkt.src_proto, S1_TUN));
 	CHECK(is_addr(&s->pkt.dst_proto, HUB_TUN));
@@ -292,7 +281,7 @@ static void test_reg_auth(void)
 	s = fake_sent_pop();
 	REQUIRE(s);
 	CHECK_EQ(s->pkt.type, NHRP_PKT_ERROR);
-	CHECK(nbma_is(s, S1_NBMA));
+	CHECK(fake_sent_to(s, S1_NBMA));
 	CHECK_EQ(s->pkt.error_code, NHRP_ERR_AUTH_FAILURE);
 	CHECK(is_addr(&s->pkt.dst_proto, S1_TUN));
 	REQUIRE(s->pkt.body_len >= 20);
@@ -364,7 +353,7 @@ static void test_reg_nat(void)
 	fake_recv(gre, S1_NBMA, &p);
 	s = fake_sent_pop_type(NHRP_PKT_REG_REPLY);
 	REQUIRE(s);
-	CHECK(nbma_is(s, S1_NBMA));
+	CHECK(fake_sent_to(s, S1_NBMA));
 	i = nhrp_ext_find(&s->pkt, NHRP_EXT_NAT_ADDRESS);
 	REQUIRE(i >= 0 && s->pkt.ext[i].cie.count == 2);
 	CHECK(is_addr(&NHRP_CIE(&s->pkt, s->pkt.ext[i].cie, 1)->nbma, S1_NBMA));
@@ -462,7 +451,7 @@ static void test_nhc_register_retransmit(void)
 	fake_run(0);
 	s = fake_sent_pop();
 	REQUIRE(s && s->pkt.type == NHRP_PKT_REG_REQ);
-	CHECK(nbma_is(s, HUB_NBMA));
+	CHECK(fake_sent_to(s, HUB_NBMA));
 	CHECK(is_addr(&s->pkt.src_proto, S1_TUN));
 	CHECK(is_addr(&s->pkt.dst_proto, HUB_TUN));
 	CHECK(s->pkt.flags & NHRP_FLAG_REG_UNIQUE);
@@ -613,7 +602,7 @@ static void test_nhc_dynamic_nhs(void)
 	s = fake_sent_pop_type(NHRP_PKT_REG_REQ);
 	REQUIRE(s);
 	/* resolved by name; the server's protocol address unknown yet */
-	CHECK(nbma_is(s, HUB_NBMA));
+	CHECK(fake_sent_to(s, HUB_NBMA));
 	CHECK(is_addr(&s->pkt.dst_proto, S1_TUN));
 	s->pkt.type = NHRP_PKT_REG_REPLY;
 	fake_cie(&s->pkt, &s->pkt.ext[nhrp_ext_find(&s->pkt,
@@ -638,7 +627,7 @@ static void test_nhc_purge_on_stop(void)
 	nhrp_protocol_fini(true);
 	s = fake_sent_pop_type(NHRP_PKT_PURGE_REQ);
 	REQUIRE(s);
-	CHECK(nbma_is(s, HUB_NBMA));
+	CHECK(fake_sent_to(s, HUB_NBMA));
 	/* the registration's id, no reply wanted, our address */
 	CHECK_EQ(s->pkt.reqid, id);
 	CHECK(s->pkt.flags & NHRP_FLAG_PURGE_N);
@@ -686,7 +675,7 @@ static void test_res_registered_goes_to_owner(void)
 	s = fake_sent_pop();
 	REQUIRE(s);
 	CHECK_EQ(s->pkt.type, NHRP_PKT_RES_REQ);
-	CHECK(nbma_is(s, S2_NBMA));
+	CHECK(fake_sent_to(s, S2_NBMA));
 	CHECK_EQ(s->pkt.reqid, 30);
 	CHECK_EQ(s->pkt.hopcnt, 254);
 	CHECK(is_addr(&s->pkt.src_proto, S1_TUN));
@@ -707,7 +696,7 @@ static void test_res_registered_goes_to_owner(void)
 	s = fake_sent_pop();
 	REQUIRE(s);
 	CHECK_EQ(s->pkt.type, NHRP_PKT_RES_REPLY);
-	CHECK(nbma_is(s, S1_NBMA));
+	CHECK(fake_sent_to(s, S1_NBMA));
 	CHECK(s->pkt.flags & NHRP_FLAG_RES_A);
 	REQUIRE(s->pkt.cie.count == 1);
 	cie = NHRP_CIE(&s->pkt, s->pkt.cie, 0);
@@ -735,7 +724,7 @@ static void test_res_forwarded(void)
 	s = fake_sent_pop();
 	REQUIRE(s);
 	CHECK_EQ(s->pkt.type, NHRP_PKT_RES_REQ);
-	CHECK(nbma_is(s, S2_NBMA));
+	CHECK(fake_sent_to(s, S2_NBMA));
 	CHECK_EQ(s->pkt.reqid, 31);
 	CHECK_EQ(s->pkt.hopcnt, 15);
 	CHECK(is_addr(&s->pkt.src_proto, S1_TUN));
@@ -794,7 +783,7 @@ static void test_res_loop_and_hops(void)
 	/* the offset names the Forward Transit extension, not byte 0 */
 	CHECK(fwd_transit_off(&p) > 20);
 	CHECK_EQ(s->pkt.error_offset, fwd_transit_off(&p));
-	CHECK(nbma_is(s, S1_NBMA));
+	CHECK(fake_sent_to(s, S1_NBMA));
 	/* no hop left to forward it */
 	resreq(&p, S1_NBMA, S1_TUN, "10.2.0.5", 33);
 	p.hopcnt = 1;
@@ -823,7 +812,7 @@ static void test_res_egress_and_none(void)
 	REQUIRE(s);
 	CHECK_EQ(s->pkt.type, NHRP_PKT_RES_REPLY);
 	/* straight to the requester */
-	CHECK(nbma_is(s, S2_NBMA));
+	CHECK(fake_sent_to(s, S2_NBMA));
 	cie = NHRP_CIE(&s->pkt, s->pkt.cie, 0);
 	CHECK_EQ(cie->code, NHRP_CODE_SUCCESS);
 	CHECK_EQ(cie->prefix_len, 24);
@@ -859,7 +848,7 @@ static void test_res_reply_passed_on(void)
 	s = fake_sent_pop();
 	REQUIRE(s);
 	CHECK_EQ(s->pkt.type, NHRP_PKT_RES_REPLY);
-	CHECK(nbma_is(s, S1_NBMA));
+	CHECK(fake_sent_to(s, S1_NBMA));
 	CHECK_EQ(s->pkt.hopcnt, 9);
 	i = nhrp_ext_find(&s->pkt, NHRP_EXT_REV_TRANSIT);
 	REQUIRE(i >= 0 && s->pkt.ext[i].cie.count == 1);
@@ -947,7 +936,7 @@ static void test_shortcut_phase3(void)
 	s = fake_sent_pop();
 	REQUIRE(s);
 	CHECK_EQ(s->pkt.type, NHRP_PKT_RES_REQ);
-	CHECK(nbma_is(s, HUB_NBMA));
+	CHECK(fake_sent_to(s, HUB_NBMA));
 	CHECK(is_addr(&s->pkt.dst_proto, "10.2.0.5"));
 	CHECK(is_addr(&s->pkt.src_proto, S1_TUN));
 	answer_resolution(s, 300);
@@ -1080,7 +1069,7 @@ static void test_traffic_indication_from_stranger(void)
 	fake_run(0);
 	s = fake_sent_pop_type(NHRP_PKT_RES_REQ);
 	REQUIRE(s);
-	CHECK(nbma_is(s, HUB_NBMA));
+	CHECK(fake_sent_to(s, HUB_NBMA));
 	CHECK(is_addr(&s->pkt.dst_proto, "10.2.0.5"));
 }
 
@@ -1141,7 +1130,7 @@ static void test_nat_hub_tells_real_address(void)
 	s = fake_sent_pop();
 	REQUIRE(s);
 	CHECK_EQ(s->pkt.type, NHRP_PKT_RES_REQ);
-	CHECK(nbma_is(s, S2_NBMA));
+	CHECK(fake_sent_to(s, S2_NBMA));
 	CHECK(is_addr(&s->pkt.src_nbma, "10.9.9.9"));
 	REQUIRE(nhrp_ext_nat_find(&s->pkt, &(struct ipaddr){}, &real) == false);
 	{
@@ -1159,7 +1148,7 @@ static void test_nat_hub_tells_real_address(void)
 	s = fake_sent_pop();
 	REQUIRE(s);
 	CHECK_EQ(s->pkt.type, NHRP_PKT_RES_REPLY);
-	CHECK(nbma_is(s, S1_NBMA));
+	CHECK(fake_sent_to(s, S1_NBMA));
 }
 
 static void test_nat_responder_answers_real_address(void)
@@ -1181,9 +1170,9 @@ static void test_nat_responder_answers_real_address(void)
 	REQUIRE(s);
 	CHECK_EQ(s->pkt.type, NHRP_PKT_RES_REPLY);
 	/* back through the hub: spoke2's NAT would drop it from us */
-	CHECK(nbma_is(s, HUB_NBMA));
+	CHECK(fake_sent_to(s, HUB_NBMA));
 	REQUIRE(cache(S2_TUN) && cache(S2_TUN)->peer);
-	CHECK(nbma_is(&(struct fake_sent){.nbma = cache(S2_TUN)->peer->nbma},
+	CHECK(fake_sent_to(&(struct fake_sent){.nbma = cache(S2_TUN)->peer->nbma},
 		      S2_NBMA));
 	CHECK(ipaddr_cmp(&cache(S2_TUN)->peer->claimed, &claimed) == 0);
 	CHECK(nhrp_peer_natted(cache(S2_TUN)->peer));
@@ -1194,7 +1183,7 @@ static void test_nat_responder_answers_real_address(void)
 	fake_recv(gre, S2_NBMA, &p);
 	s = fake_sent_pop();
 	REQUIRE(s);
-	CHECK(nbma_is(s, S2_NBMA));
+	CHECK(fake_sent_to(s, S2_NBMA));
 	CHECK_EQ(NHRP_CIE(&s->pkt, s->pkt.cie, 0)->code, NHRP_CODE_SUCCESS);
 }
 
@@ -1212,7 +1201,7 @@ static void test_res_untrusted_requester(void)
 	s = fake_sent_pop();
 	REQUIRE(s);
 	CHECK_EQ(s->pkt.type, NHRP_PKT_RES_REPLY);
-	CHECK(nbma_is(s, "198.51.100.66"));
+	CHECK(fake_sent_to(s, "198.51.100.66"));
 	CHECK_EQ(NHRP_CIE(&s->pkt, s->pkt.cie, 0)->code,
 		 NHRP_CODE_ADMIN_PROHIBITED);
 	CHECK_EQ(fake_sent_count(), 0);
@@ -1227,7 +1216,7 @@ static void test_res_untrusted_requester(void)
 	CHECK_EQ(NHRP_CIE(&s->pkt, s->pkt.cie, 0)->code,
 		 NHRP_CODE_ADMIN_PROHIBITED);
 	CHECK_EQ(fake_sent_count(), 0);
-	CHECK(nbma_is(&(struct fake_sent){.nbma = cache(S2_TUN)->peer->nbma},
+	CHECK(fake_sent_to(&(struct fake_sent){.nbma = cache(S2_TUN)->peer->nbma},
 		      S2_NBMA));
 	/* outside our network */
 	resreq(&p, S1_NBMA, "44.16.0.66", "10.2.0.5", 87);
@@ -1267,7 +1256,7 @@ static void test_res_forged_transit_from_spoke(void)
 	s = fake_sent_pop();
 	REQUIRE(s);
 	CHECK_EQ(s->pkt.type, NHRP_PKT_RES_REPLY);
-	CHECK(nbma_is(s, S1_NBMA));
+	CHECK(fake_sent_to(s, S1_NBMA));
 	CHECK_EQ(NHRP_CIE(&s->pkt, s->pkt.cie, 0)->code,
 		 NHRP_CODE_ADMIN_PROHIBITED);
 	/* nothing passed on to spoke2, no binding, no neighbour, no peer */
@@ -1286,7 +1275,7 @@ static void test_res_forged_transit_from_spoke(void)
 	CHECK_EQ(fake_sent_count(), 0);
 	REQUIRE(cache(S2_TUN));
 	CHECK_EQ(cache(S2_TUN)->type, NHRP_CACHE_DYNAMIC);
-	CHECK(nbma_is(&(struct fake_sent){.nbma = cache(S2_TUN)->peer->nbma},
+	CHECK(fake_sent_to(&(struct fake_sent){.nbma = cache(S2_TUN)->peer->nbma},
 		      S2_NBMA));
 	/* a server (mapped statically) passes one on: believed */
 	m = nhrp_conf_alloc(sizeof(*m));
@@ -1300,7 +1289,7 @@ static void test_res_forged_transit_from_spoke(void)
 	s = fake_sent_pop();
 	REQUIRE(s);
 	CHECK_EQ(s->pkt.type, NHRP_PKT_RES_REQ);
-	CHECK(nbma_is(s, S2_NBMA));
+	CHECK(fake_sent_to(s, S2_NBMA));
 	REQUIRE(cache("10.255.0.77"));
 	CHECK_EQ(cache("10.255.0.77")->type, NHRP_CACHE_CACHED);
 	CHECK(fake_neigh(GRE, "10.255.0.77"));
@@ -1404,9 +1393,9 @@ static void test_nat_requester_learns_real_address(void)
 	}
 	fake_recv(gre, HUB_NBMA, p);
 	REQUIRE(cache(S2_TUN) && cache(S2_TUN)->peer);
-	CHECK(nbma_is(&(struct fake_sent){.nbma = cache(S2_TUN)->peer->nbma},
+	CHECK(fake_sent_to(&(struct fake_sent){.nbma = cache(S2_TUN)->peer->nbma},
 		      S2_NBMA));
-	CHECK(nbma_is(fake_neigh(GRE, S2_TUN) ? &(struct fake_sent){
+	CHECK(fake_sent_to(fake_neigh(GRE, S2_TUN) ? &(struct fake_sent){
 			      .nbma = *fake_neigh(GRE, S2_TUN)} :
 			      &(struct fake_sent){},
 		      S2_NBMA));
@@ -1447,7 +1436,7 @@ static void test_purge_received(void)
 	s = fake_sent_pop();
 	REQUIRE(s);
 	CHECK_EQ(s->pkt.type, NHRP_PKT_PURGE_REPLY);
-	CHECK(nbma_is(s, S2_NBMA));
+	CHECK(fake_sent_to(s, S2_NBMA));
 	CHECK_EQ(s->pkt.reqid, 50);
 	/* from the owner, no reply wanted: gone, silently */
 	purge(S1_NBMA, S1_TUN, S1_TUN, 51, true);
@@ -1477,7 +1466,7 @@ static void test_purge_removes_shortcut(void)
 	s = fake_sent_pop();
 	REQUIRE(s);
 	CHECK_EQ(s->pkt.type, NHRP_PKT_PURGE_REPLY);
-	CHECK(nbma_is(s, S2_NBMA));
+	CHECK(fake_sent_to(s, S2_NBMA));
 }
 
 static void test_purge_from_hub_when_binding_moves(void)
@@ -1499,7 +1488,7 @@ static void test_purge_from_hub_when_binding_moves(void)
 	fake_recv(gre, "203.0.113.99", &p);
 	s = fake_sent_pop_type(NHRP_PKT_PURGE_REQ);
 	REQUIRE(s);
-	CHECK(nbma_is(s, S1_NBMA));
+	CHECK(fake_sent_to(s, S1_NBMA));
 	CHECK(is_addr(&s->pkt.dst_proto, S1_TUN));
 	REQUIRE(s->pkt.cie.count == 1);
 	CHECK(is_addr(&NHRP_CIE(&s->pkt, s->pkt.cie, 0)->proto, S2_TUN));
@@ -1520,7 +1509,7 @@ static void test_purge_from_hub_when_binding_moves(void)
 	fake_run(31);
 	s = fake_sent_pop_type(NHRP_PKT_PURGE_REQ);
 	REQUIRE(s);
-	CHECK(nbma_is(s, S1_NBMA));
+	CHECK(fake_sent_to(s, S1_NBMA));
 }
 
 static void test_purge_of_learnt_binding_needs_standing(void)
@@ -1595,7 +1584,7 @@ static void test_purge_prefix(void)
 	s = fake_sent_pop();
 	REQUIRE(s);
 	CHECK_EQ(s->pkt.type, NHRP_PKT_PURGE_REPLY);
-	CHECK(nbma_is(s, S2_NBMA));
+	CHECK(fake_sent_to(s, S2_NBMA));
 	/* a purge inside a shortcut's prefix takes the shortcut too */
 	purge_prefix(S3_NBMA, S3_TUN, "10.3.0.128", 25, 131, true);
 	CHECK_EQ(fake_routes_installed(), 0);
@@ -1714,7 +1703,7 @@ static void test_error_rate_per_source(void)
 	regreq(&p, S2_NBMA, S2_TUN, 200, 600, true);
 	fake_recv(gre, S2_NBMA, &p);
 	CHECK_EQ(fake_sent_count(), 1);
-	CHECK(fake_sent_count() && nbma_is(fake_sent_pop(), S2_NBMA));
+	CHECK(fake_sent_count() && fake_sent_to(fake_sent_pop(), S2_NBMA));
 	/* and the flooder is answered again a second later */
 	fake_run(1);
 	regreq(&p, S1_NBMA, S1_TUN, 300, 600, true);
@@ -1744,7 +1733,7 @@ static void test_refusal_rate_per_source(void)
 	resreq(&p, "198.51.100.67", "10.255.0.67", S1_TUN, 460);
 	fake_recv(gre, "198.51.100.67", &p);
 	CHECK_EQ(fake_sent_count(), 1);
-	CHECK(fake_sent_count() && nbma_is(fake_sent_pop(), "198.51.100.67"));
+	CHECK(fake_sent_count() && fake_sent_to(fake_sent_pop(), "198.51.100.67"));
 	/* registrations refused (outside the tunnel's network) from one
 	 * address: the same */
 	n = 0;
@@ -1813,7 +1802,7 @@ static void test_redirect(void)
 	REQUIRE(s);
 	/* to the sender's station, quoting header + 8 bytes, dst = source */
 	CHECK_EQ(s->pkt.type, NHRP_PKT_TRAFFIC);
-	CHECK(nbma_is(s, S1_NBMA));
+	CHECK(fake_sent_to(s, S1_NBMA));
 	CHECK(is_addr(&s->pkt.dst_proto, "10.1.0.5"));
 	CHECK_EQ(s->pkt.body_len, 28);
 	/* the same pair again: not before 15 s */
@@ -1825,7 +1814,7 @@ static void test_redirect(void)
 	hairpin("10.2.0.5", "10.1.0.5");
 	s = fake_sent_pop();
 	REQUIRE(s);
-	CHECK(nbma_is(s, S2_NBMA));
+	CHECK(fake_sent_to(s, S2_NBMA));
 	fake_run(5);
 	hairpin("10.1.0.5", "10.2.0.5");
 	CHECK_EQ(fake_sent_count(), 1);
@@ -1853,11 +1842,11 @@ static void test_redirect(void)
 static void count_copy(const struct fake_sent *s, unsigned int *s1,
 		       unsigned int *s2, unsigned int *other)
 {
-	if (nbma_is(s, S1_NBMA))
+	if (fake_sent_to(s, S1_NBMA))
 		(*s1)++;
-	else if (nbma_is(s, S2_NBMA))
+	else if (fake_sent_to(s, S2_NBMA))
 		(*s2)++;
-	else if (nbma_is(s, "192.0.2.77"))
+	else if (fake_sent_to(s, "192.0.2.77"))
 		(*other)++;
 	else
 		CHECK(!"a copy to a stranger");
@@ -2217,7 +2206,7 @@ static void test_capture_redirect(void)
 	s = fake_sent_pop();
 	REQUIRE(s);
 	CHECK_EQ(s->pkt.type, NHRP_PKT_TRAFFIC);
-	CHECK(nbma_is(s, S1_NBMA));
+	CHECK(fake_sent_to(s, S1_NBMA));
 	/* `no ip nhrp redirect` */
 	conf()->redirect = false;
 	nhrp_if_update(gre);
@@ -2292,7 +2281,7 @@ static void test_capture_multicast(void)
 	REQUIRE(cb);
 	cb(0, GRE, rip, sizeof(rip), arg);
 	CHECK_EQ(fake_sent_count(), 1);
-	CHECK(fake_sent_count() && nbma_is(fake_sent_pop(), S1_NBMA));
+	CHECK(fake_sent_count() && fake_sent_to(fake_sent_pop(), S1_NBMA));
 	/* `no ip nhrp map multicast dynamic` */
 	nhrp_if_conf_clear(nhrp_if(gre));
 	nhrp_if_update(gre);
@@ -2497,7 +2486,7 @@ static void test_fuzz_other_nbma_family_dropped(void)
 	fake_run(0);
 	s = fake_sent_pop_type(NHRP_PKT_RES_REPLY);
 	REQUIRE(s);
-	CHECK(nbma_is(s, S1_NBMA));
+	CHECK(fake_sent_to(s, S1_NBMA));
 	CHECK(nhrp_ext_find(&s->pkt, NHRP_EXT_REV_TRANSIT) >= 0);
 }
 
@@ -2614,7 +2603,7 @@ static void test_ipv6_ios_registration(void)
 	fake_recv(gre, S1_NBMA, &p);
 	s = fake_sent_pop_type(NHRP_PKT_REG_REPLY);
 	REQUIRE(s);
-	CHECK(nbma_is(s, S1_NBMA));
+	CHECK(fake_sent_to(s, S1_NBMA));
 	CHECK_EQ(s->pkt.pro_type, NHRP_PRO_IPV6);
 	CHECK_EQ(s->pkt.reqid, 5);
 	CHECK(is_addr(&s->pkt.src_proto, S1_6));
@@ -2659,7 +2648,7 @@ static void test_ipv6_ios_registration(void)
 		fake_recv(gre, S2_NBMA, &r);
 		s = fake_sent_pop_type(NHRP_PKT_RES_REQ);
 		REQUIRE(s);
-		CHECK(nbma_is(s, S1_NBMA));
+		CHECK(fake_sent_to(s, S1_NBMA));
 		CHECK_EQ(nhrp_ext_transit_count(&s->pkt, NHRP_EXT_FWD_TRANSIT),
 			 1);
 	}
@@ -2816,7 +2805,7 @@ static void test_ipv6_nhc_registers_linklocal(void)
 	fake_run(0);
 	s = fake_sent_pop_type(NHRP_PKT_REG_REQ);
 	REQUIRE(s);
-	CHECK(nbma_is(s, HUB_NBMA));
+	CHECK(fake_sent_to(s, HUB_NBMA));
 	CHECK(is_addr(&s->pkt.src_proto, S1_6));
 	CHECK(is_addr(&s->pkt.dst_proto, HUB6));
 	REQUIRE(s->pkt.cie.count == 1);
@@ -2873,7 +2862,7 @@ static void test_ipv6_our_spoke_at_our_hub(void)
 	fake_recv_raw(hubif, S1_NBMA, s->buf, s->len);
 	s = fake_sent_pop_type(NHRP_PKT_REG_REPLY);
 	REQUIRE(s && s->ifindex == 20);
-	CHECK(nbma_is(s, S1_NBMA));
+	CHECK(fake_sent_to(s, S1_NBMA));
 	CHECK_EQ(s->pkt.cie.count, 2);
 	a = ip4(S1_6);
 	c = nhrp_cache_find(hubif, &a);
@@ -2903,7 +2892,7 @@ static void test_ipv6_resolution_linklocal(void)
 	fake_run(0);
 	s = fake_sent_pop_type(NHRP_PKT_RES_REQ);
 	REQUIRE(s);
-	CHECK(nbma_is(s, HUB_NBMA));
+	CHECK(fake_sent_to(s, HUB_NBMA));
 	CHECK_EQ(s->pkt.pro_type, NHRP_PRO_IPV6);
 	CHECK(is_addr(&s->pkt.dst_proto, S2_LL));
 	CHECK(is_addr(&s->pkt.src_proto, S1_6));
@@ -2945,7 +2934,7 @@ static void test_ipv6_resolution_answered_for_linklocal(void)
 	fake_recv(gre, HUB_NBMA, &p);
 	s = fake_sent_pop_type(NHRP_PKT_RES_REPLY);
 	REQUIRE(s);
-	CHECK(nbma_is(s, S1_NBMA));
+	CHECK(fake_sent_to(s, S1_NBMA));
 	REQUIRE(s->pkt.cie.count == 1);
 	CHECK_EQ(NHRP_CIE(&s->pkt, s->pkt.cie, 0)->code, NHRP_CODE_SUCCESS);
 	CHECK(is_addr(&NHRP_CIE(&s->pkt, s->pkt.cie, 0)->proto, S2_LL));
@@ -3002,7 +2991,7 @@ static void test_ipv6_shortcut_phase3(void)
 	struct nhrp_pkt p;
 
 	REQUIRE(s);
-	CHECK(nbma_is(s, HUB_NBMA));
+	CHECK(fake_sent_to(s, HUB_NBMA));
 	CHECK_EQ(s->pkt.pro_type, NHRP_PRO_IPV6);
 	CHECK(is_addr(&s->pkt.dst_proto, "2001:db8:12::5"));
 	CHECK_EQ(NHRP_CIE(&s->pkt, s->pkt.cie, 0)->prefix_len, 128);
@@ -3052,7 +3041,7 @@ static void test_ipv6_redirect(void)
 	REQUIRE(s);
 	CHECK_EQ(s->pkt.type, NHRP_PKT_TRAFFIC);
 	CHECK_EQ(s->pkt.pro_type, NHRP_PRO_IPV6);
-	CHECK(nbma_is(s, S1_NBMA));
+	CHECK(fake_sent_to(s, S1_NBMA));
 	CHECK(is_addr(&s->pkt.src_proto, HUB6));
 	CHECK(is_addr(&s->pkt.dst_proto, "2001:db8:11::5"));
 	CHECK_EQ(s->pkt.body_len, 48);
@@ -3066,7 +3055,7 @@ static void test_ipv6_redirect(void)
 	nhrp_traffic_redirect(GRE, ip, sizeof(ip));
 	s = fake_sent_pop();
 	REQUIRE(s);
-	CHECK(nbma_is(s, S2_NBMA));
+	CHECK(fake_sent_to(s, S2_NBMA));
 	/* IPv4 redirect is off on this interface: an IPv4 packet is not
 	 * redirected */
 	{
