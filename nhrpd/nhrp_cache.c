@@ -200,14 +200,10 @@ static void adopt_one(struct interface *ifp, const struct ipaddr *proto,
 	struct adopt *a = arg;
 	struct nhrp_cache *c;
 
-	/* left by a configuration that is no longer ours */
-	if (!nhrp_if_in_subnet(ifp, a->afi, proto) &&
-	    !nhrp_ip_linklocal(proto)) {
-		nhrp_sys->neigh(ifp, proto, NULL);
-		a->dropped++;
-		return;
-	}
-	c = nhrp_cache_get_learnt(ifp, proto);
+	/* left by a configuration that is no longer ours, or no room */
+	c = nhrp_if_in_subnet(ifp, a->afi, proto) || nhrp_ip_linklocal(proto)
+		    ? nhrp_cache_get_learnt(ifp, proto)
+		    : NULL;
 	if (!c) {
 		nhrp_sys->neigh(ifp, proto, NULL);
 		a->dropped++;
@@ -229,7 +225,7 @@ unsigned int nhrp_cache_adopt(struct interface *ifp, int afi,
 		return 0;
 	nhrp_sys->neigh_list(ifp, afi, adopt_one, &a);
 	if (a.taken || a.dropped)
-		zlog_info("%s: %u neighbour entries of a previous nhrpd adopted as %s for %us, %u outside the network dropped",
+		zlog_info("%s: %u neighbour entries of a previous nhrpd adopted as %s for %us, %u outside the network (or beyond the cache's maximum) dropped",
 			  ifp->name, a.taken, nhrp_cache_type_str(type),
 			  holdtime, a.dropped);
 	return a.taken;

@@ -653,24 +653,16 @@ static int neigh_event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[NDA_MAX + 1];
-	struct ipaddr proto = {};
+	struct ipaddr proto;
 	struct interface *ifp;
-	size_t alen;
 
 	if (nlh->nlmsg_type != RTM_GETNEIGH ||
 	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ndm)))
 		return MNL_CB_OK;
 	nhrp_nl_parse(nlh, sizeof(*ndm), tb, NDA_MAX);
-	if (!tb[NDA_DST])
+	if (!tb[NDA_DST] || !nl_addr(tb[NDA_DST], &proto) ||
+	    (ndm->ndm_family == AF_INET) != IS_IPADDR_V4(&proto))
 		return MNL_CB_OK;
-	alen = mnl_attr_get_payload_len(tb[NDA_DST]);
-	if (ndm->ndm_family == AF_INET && alen == 4)
-		SET_IPADDR_V4(&proto);
-	else if (ndm->ndm_family == AF_INET6 && alen == 16)
-		SET_IPADDR_V6(&proto);
-	else
-		return MNL_CB_OK;
-	memcpy(&proto.ip.addr, mnl_attr_get_payload(tb[NDA_DST]), alen);
 	ifp = nhrp_if_lookup(ndm->ndm_ifindex);
 	if (ifp)
 		nhrp_sys_neigh_probe_in(ifp, &proto);

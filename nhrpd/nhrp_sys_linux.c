@@ -74,24 +74,24 @@ static bool authorizing(void)
 
 char nhrp_vici_path[NHRP_VICI_SOCKET_MAX];
 
+/* an address charon gave as 4 or 16 bytes (anything else: none) */
+static void vici_addr(struct ipaddr *ip, const uint8_t *bytes, size_t len)
+{
+	if (len == 4)
+		SET_IPADDR_V4(ip);
+	else if (len == 16)
+		SET_IPADDR_V6(ip);
+	else
+		return;
+	memcpy(&ip->ip.addr, bytes, len);
+}
+
 static void sa_from_vici(const struct vici_ike_sa *ike, struct nhrp_sa *sa)
 {
 	memset(sa, 0, sizeof(*sa));
 	sa->id = ike->uniqueid;
-	if (ike->local_addr_len == 4) {
-		SET_IPADDR_V4(&sa->local);
-		memcpy(&sa->local.ipaddr_v4, ike->local_addr, 4);
-	} else if (ike->local_addr_len == 16) {
-		SET_IPADDR_V6(&sa->local);
-		memcpy(&sa->local.ipaddr_v6, ike->local_addr, 16);
-	}
-	if (ike->remote_addr_len == 4) {
-		SET_IPADDR_V4(&sa->remote);
-		memcpy(&sa->remote.ipaddr_v4, ike->remote_addr, 4);
-	} else if (ike->remote_addr_len == 16) {
-		SET_IPADDR_V6(&sa->remote);
-		memcpy(&sa->remote.ipaddr_v6, ike->remote_addr, 16);
-	}
+	vici_addr(&sa->local, ike->local_addr, ike->local_addr_len);
+	vici_addr(&sa->remote, ike->remote_addr, ike->remote_addr_len);
 	sa->identity = ike->remote_id;
 	sa->version = ike->version;
 	sa->initiator = ike->initiator;
