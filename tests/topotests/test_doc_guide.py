@@ -185,7 +185,7 @@ def proc_status(pid):
     return st
 
 
-CAP_NET_ADMIN, CAP_NET_RAW = 12, 13
+CAP_DAC_OVERRIDE, CAP_NET_ADMIN, CAP_NET_RAW = 1, 12, 13
 
 
 def dmvpn_rows(node):
@@ -232,9 +232,12 @@ def test_guide_network_from_the_package(installed, topo):
             assert os.readlink("/proc/%d/exe" % pid) == "/usr/sbin/nhrpd"
             assert st["Uid"].split()[0] == str(subprocess.run(
                 ["id", "-u", "frr"], capture_output=True, text=True).stdout.strip())
-            allowed = (1 << CAP_NET_ADMIN) | (1 << CAP_NET_RAW)
+            # what the unit bounds it to (DAC_OVERRIDE: charon's VICI
+            # socket), and DAC_OVERRIDE not in effect at rest
+            allowed = (1 << CAP_NET_ADMIN) | (1 << CAP_NET_RAW) | (1 << CAP_DAC_OVERRIDE)
             assert int(st["CapBnd"], 16) == allowed, st["CapBnd"]
             assert int(st["CapPrm"], 16) & ~allowed == 0, st["CapPrm"]
+            assert not int(st["CapEff"], 16) & (1 << CAP_DAC_OVERRIDE), st["CapEff"]
 
         # registration: the hub's show dmvpn is the guide's (but the times)
         want_head, want_rows = dmvpn_summary(B["hub-show-dmvpn"])
