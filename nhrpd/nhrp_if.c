@@ -43,6 +43,7 @@ void nhrp_afi_conf_defaults(struct nhrp_afi_conf *ac, int afi)
 	ac->shortcut_min_prefix =
 		afi == NHRP_AFI_IP ? NHRP_SHORTCUT_MIN_PREFIX : 16;
 	ac->max_holdtime = NHRP_MAX_HOLDTIME;
+	ac->reg_timeout = 0;
 	ac->max_per_nbma = NHRP_MAX_PER_NBMA;
 	ac->cache_max = NHRP_CACHE_MAX;
 }

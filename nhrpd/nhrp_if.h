@@ -54,6 +54,7 @@ struct nhrp_afi_conf {
 	bool shortcut, redirect, no_unique;
 	uint8_t shortcut_min_prefix;	/* narrowest shortcut we accept */
 	uint16_t max_holdtime;		/* of registrations with us */
+	uint16_t reg_timeout;		/* refresh interval; 0: holdtime/3 */
 	uint16_t max_per_nbma;		/* registrations per NBMA address */
 	uint32_t cache_max;		/* cache entries of the interface */
 	struct nhrp_map_list_head maps;

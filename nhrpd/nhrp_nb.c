@@ -151,6 +151,9 @@ static void load_afi(struct nhrp_afi_conf *ac, int afi,
 	if (yang_dnode_exists(dnode, "./registration-maximum-holdtime"))
 		ac->max_holdtime = yang_dnode_get_uint16(
 			dnode, "./registration-maximum-holdtime");
+	if (yang_dnode_exists(dnode, "./registration-timeout"))
+		ac->reg_timeout = yang_dnode_get_uint16(dnode,
+							"./registration-timeout");
 	if (yang_dnode_exists(dnode, "./registration-maximum-per-nbma"))
 		ac->max_per_nbma = yang_dnode_get_uint16(
 			dnode, "./registration-maximum-per-nbma");
@@ -258,6 +261,9 @@ static void nhrp_global_apply_finish(struct nb_cb_apply_finish_args *args)
 	 .cbs = {.modify = NB_MODIFY, .destroy = NB_DESTROY,                   \
 		 .cli_show = cli_show_nhrp_limit}},                            \
 	{.xpath = IFX "/" afi "/registration-maximum-holdtime",                \
+	 .cbs = {.modify = NB_MODIFY, .destroy = NB_DESTROY,                   \
+		 .cli_show = cli_show_nhrp_limit}},                            \
+	{.xpath = IFX "/" afi "/registration-timeout",                         \
 	 .cbs = {.modify = NB_MODIFY, .destroy = NB_DESTROY,                   \
 		 .cli_show = cli_show_nhrp_limit}},                            \
 	{.xpath = IFX "/" afi "/registration-maximum-per-nbma",                \

@@ -3,8 +3,10 @@
  * nhrpd: registration with next hop servers (see nhrp_reg_client.h).
  *
  * Timing, as Cisco IOS and RFC 2332 do it: register at start and then
- * every holdtime/3; an unanswered request is retransmitted with the SAME
- * request id after 1, 2, 4 ... 64 seconds (at most holdtime/3 apart); a
+ * every holdtime/3 (or every `ip nhrp registration timeout` seconds,
+ * when that is sooner); an unanswered request is retransmitted with the SAME
+ * request id after 1, 2, 4 ... 64 seconds (at most a refresh interval
+ * apart, so a server that comes back is registered with that soon); a
  * server that has not answered for a whole holding time is down (we keep
  * trying).  A new holding time or a new NBMA address of ours is
  * registered at once.
@@ -246,11 +248,23 @@ static int send_request(struct nhrp_nhs *nhs)
 	return nhrp_pdu_send(ifp, &nhs->nbma, &p);
 }
 
+/* how often a registration is refreshed: a third of the holding time
+ * (RFC 2332 5.2.3), or sooner with `ip nhrp registration timeout` */
+static unsigned int nhs_refresh(struct nhrp_nhs *nhs)
+{
+	const struct nhrp_afi_conf *ac = &nhrp_if(nhs->ifp)->afi[nhs->afi];
+	unsigned int secs = ac->holdtime / 3;
+
+	if (ac->reg_timeout && ac->reg_timeout < secs)
+		secs = ac->reg_timeout;
+	return MAX(secs, 1);
+}
+
 /* the longest wait between retransmissions: 64 s, as IOS, but no longer
  * than the refresh interval, so a server that comes back is found soon */
-static unsigned int nhs_backoff_max(uint16_t holdtime)
+static unsigned int nhs_backoff_max(struct nhrp_nhs *nhs)
 {
-	return MAX(MIN(NHS_BACKOFF_MAX, holdtime / 3), 1);
+	return MIN(NHS_BACKOFF_MAX, nhs_refresh(nhs));
 }
 
 static void nhs_send(struct thread *t)
@@ -292,7 +306,7 @@ static void nhs_send(struct thread *t)
 				  nhs->name, &nhs->nbma, holdtime);
 			nhs_set_status(nhs, NHS_DOWN);
 		}
-		nhs->backoff = MIN(nhs->backoff * 2, nhs_backoff_max(holdtime));
+		nhs->backoff = MIN(nhs->backoff * 2, nhs_backoff_max(nhs));
 	}
 	nhs->req_sent++;
 	send_request(nhs);
@@ -307,7 +321,6 @@ static void nhs_reply(struct nhrp_reqid *r, struct nhrp_rx *rx)
 	struct nhrp_pkt *p = rx->p;
 	struct ipaddr proto = {}, nat = {};
 	bool nat_ext = false, have_nat = false;
-	uint16_t holdtime = nhs_holdtime(nhs);
 	uint8_t code = NHRP_CODE_SUCCESS;
 	int i;
 
@@ -350,7 +363,7 @@ static void nhs_reply(struct nhrp_reqid *r, struct nhrp_rx *rx)
 			  nhs->name, &nhs->nbma, nhrp_cie_code_name(code));
 		nhs_set_status(nhs, NHS_REJECTED);
 		/* try again later: the binding may expire on the server */
-		nhs_schedule(nhs, MAX(holdtime / 3, 1));
+		nhs_schedule(nhs, nhs_refresh(nhs));
 		return;
 	}
 	if (nhs->dynamic && !IS_IPADDR_NONE(&proto) &&
@@ -381,8 +394,8 @@ static void nhs_reply(struct nhrp_reqid *r, struct nhrp_rx *rx)
 	nhs_cache_sync(nhs);
 	if (nhs->afi == NHRP_AFI_IP6)
 		nhs_linklocal(nhs, p);
-	/* refresh at a third of the holding time (RFC 2332 5.2.3) */
-	nhs_schedule(nhs, MAX(holdtime / 3, 1));
+	nhs->refresh = nhs_refresh(nhs);
+	nhs_schedule(nhs, nhs->refresh);
 }
 
 /* ---- NBMA names ---------------------------------------------------------------- */
@@ -747,6 +760,12 @@ static int nhs_update(struct interface *ifp)
 			    (nhs->status == NHS_UP &&
 			     nhs->holdtime != nhs_holdtime(nhs)))
 				nhs_reregister(nhs);
+			else if (nhs->status == NHS_UP &&
+				 nhs->refresh != nhs_refresh(nhs)) {
+				/* a new refresh interval, from now */
+				nhs->refresh = nhs_refresh(nhs);
+				nhs_schedule(nhs, nhs->refresh);
+			}
 			else if (!nhs->t_timer && !IS_IPADDR_NONE(&nhs->nbma))
 				nhs_schedule(nhs, 0);
 		}

@@ -50,6 +50,7 @@ struct nhrp_nhs {
 	enum nhrp_nhs_status status;
 	struct nhrp_reqid rid;	 /* kept across retransmissions */
 	uint16_t holdtime;	 /* the one our last request carried */
+	uint16_t refresh;	 /* the refresh interval in use */
 	unsigned int backoff;	 /* seconds to the next retransmission */
 	unsigned int unanswered; /* requests in a row without a reply */
 	uint32_t first_sent;	 /* of the unanswered request */

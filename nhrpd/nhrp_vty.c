@@ -212,6 +212,21 @@ DEFPY_YANG(nhrp_reg_max_holdtime, nhrp_reg_max_holdtime_cmd,
 			no ? NB_OP_DESTROY : NB_OP_MODIFY, secs_str);
 }
 
+DEFPY_YANG(nhrp_reg_timeout, nhrp_reg_timeout_cmd,
+	   "[no] <ip|ipv6>$afi nhrp registration timeout [(1-65535)$secs]",
+	   NO_STR AFI_HELP NHRP_STR
+	   "Registration settings\n"
+	   "How often our registrations are refreshed\n"
+	   "Seconds\n")
+{
+	if (!no && !secs_str) {
+		vty_out(vty, "%% Interval missing\n");
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	return afi_leaf(vty, afi, "registration-timeout",
+			no ? NB_OP_DESTROY : NB_OP_MODIFY, secs_str);
+}
+
 DEFPY_YANG(nhrp_reg_max_per_nbma, nhrp_reg_max_per_nbma_cmd,
 	   "[no] <ip|ipv6>$afi nhrp registration maximum-per-nbma [(1-65535)$n]",
 	   NO_STR AFI_HELP NHRP_STR
@@ -805,6 +820,7 @@ void cli_show_nhrp_limit(struct vty *vty, const struct lyd_node *dnode,
 		 "shortcut minimum-prefix-length"},
 		{"registration-maximum-holdtime", "registration maximum-holdtime"},
 		{"registration-maximum-per-nbma", "registration maximum-per-nbma"},
+		{"registration-timeout", "registration timeout"},
 		{"cache-maximum-entries", "cache maximum-entries"},
 	};
 
@@ -949,6 +965,7 @@ void nhrp_vty_init(void)
 	install_element(INTERFACE_NODE, &nhrp_holdtime_cmd);
 	install_element(INTERFACE_NODE, &nhrp_shortcut_min_cmd);
 	install_element(INTERFACE_NODE, &nhrp_reg_max_holdtime_cmd);
+	install_element(INTERFACE_NODE, &nhrp_reg_timeout_cmd);
 	install_element(INTERFACE_NODE, &nhrp_reg_max_per_nbma_cmd);
 	install_element(INTERFACE_NODE, &nhrp_cache_max_cmd);
 	install_element(INTERFACE_NODE, &no_nhrp_holdtime_cmd);

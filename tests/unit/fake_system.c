@@ -43,9 +43,12 @@ double fake_time(void)
 
 static void set_time(double t)
 {
-	t += 1000;
-	fake_mono.tv_sec = (time_t)t;
-	fake_mono.tv_nsec = (long)((t - (time_t)t) * 1e9);
+	/* rounded to the nanosecond, not truncated: a loop waiting for
+	 * fake_time() to reach t gets there */
+	long long ns = (long long)((t + 1000) * 1e9 + 0.5);
+
+	fake_mono.tv_sec = ns / 1000000000LL;
+	fake_mono.tv_nsec = ns % 1000000000LL;
 }
 
 /* what libfrr keeps in thread.c: the same layout, for a peek at the
@@ -94,7 +97,10 @@ void fake_run(double secs)
 			break;
 		if (next.tv_sec - 1000 + next.tv_usec / 1e6 > target)
 			break;
-		set_time(next.tv_sec - 1000 + next.tv_usec / 1e6);
+		/* exactly the timer's time: through a double it may come
+		 * out a nanosecond early, and never be due */
+		fake_mono.tv_sec = next.tv_sec;
+		fake_mono.tv_nsec = next.tv_usec * 1000L;
 	}
 	set_time(target);
 	drain();

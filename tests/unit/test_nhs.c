@@ -275,6 +275,73 @@ static void test_nhs_refresh_unanswered(void)
 	CHECK(nhrp_nhs_pick(gre, NHRP_AFI_IP) == nhs(A_TUN));
 }
 
+/* `ip nhrp registration timeout 5`: refreshed every 5 s, not every 20;
+ * retransmitted at most 5 s apart, so a server that was down is
+ * registered with within 5 s of its return; a longer timeout than a
+ * third of the holding time changes nothing; `no` goes back */
+static void test_nhs_registration_timeout(void)
+{
+	struct nhrp_pkt p;
+	double t, prev;
+	unsigned int mark;
+
+	spoke();
+	conf()->reg_timeout = 5;
+	add_nhs(A_TUN, A_NBMA, 0, 0);
+	nhrp_if_update(gre);
+	fake_run(0);
+	REQUIRE(answer(A_NBMA, A_TUN));
+	mark = ngot;
+	run_answering(16, A_NBMA, A_TUN);
+	/* refreshes at 5, 10, 15 s */
+	CHECK_EQ(count_to(NHRP_PKT_REG_REQ, A_NBMA, mark), 3);
+
+	/* the server stops answering: retransmissions 1, 2, 4, 5, 5 ... s
+	 * apart, never more */
+	fake_run(70);
+	collect();
+	prev = -1;
+	for (unsigned int i = mark; i < ngot; i++) {
+		if (got_type(&got[i]) != NHRP_PKT_REG_REQ)
+			continue;
+		if (prev >= 0)
+			CHECK(got[i].time - prev <= 5.02);
+		prev = got[i].time;
+	}
+	CHECK_EQ(nhs(A_TUN)->status, NHS_DOWN);
+	/* it comes back: our next request, within 5 s, is answered */
+	mark = ngot;
+	fake_run(5.01);
+	REQUIRE(count_to(NHRP_PKT_REG_REQ, A_NBMA, mark) >= 1);
+	REQUIRE(answer(A_NBMA, A_TUN));
+	CHECK_EQ(nhs(A_TUN)->status, NHS_UP);
+
+	/* longer than holdtime/3: a third of the holding time (20 s) */
+	conf()->reg_timeout = 50;
+	nhrp_if_update(gre);
+	fake_run(0);
+	mark = ngot;
+	run_answering(41, A_NBMA, A_TUN);
+	CHECK_EQ(count_to(NHRP_PKT_REG_REQ, A_NBMA, mark), 2);
+	/* a new, shorter one applies from now, not at the next refresh */
+	conf()->reg_timeout = 2;
+	nhrp_if_update(gre);
+	fake_run(0);
+	mark = ngot;
+	run_answering(2.1, A_NBMA, A_TUN);
+	REQUIRE(last_to(NHRP_PKT_REG_REQ, A_NBMA, &p, &t));
+	CHECK_EQ(count_to(NHRP_PKT_REG_REQ, A_NBMA, mark), 1);
+	/* back to the default */
+	conf()->reg_timeout = 0;
+	nhrp_if_update(gre);
+	fake_run(0);
+	mark = ngot;
+	run_answering(19.5, A_NBMA, A_TUN);
+	CHECK_EQ(count_to(NHRP_PKT_REG_REQ, A_NBMA, mark), 0);
+	run_answering(1, A_NBMA, A_TUN);
+	CHECK_EQ(count_to(NHRP_PKT_REG_REQ, A_NBMA, mark), 1);
+}
+
 /* cluster 0 with max-connections 1: the preferred server only; the other
  * takes over when it stops answering, and lets go (Purge Request) when
  * it answers again */
@@ -526,6 +593,7 @@ static const struct fake_test tests[] = {
 	{"nhs_all_used", test_nhs_all_used},
 	{"nhs_pick_skips_unreachable", test_nhs_pick_skips_unreachable},
 	{"nhs_refresh_unanswered", test_nhs_refresh_unanswered},
+	{"nhs_registration_timeout", test_nhs_registration_timeout},
 	{"nhs_fallback_and_return", test_nhs_fallback_and_return},
 	{"nhs_equal_priority_keeps_incumbent",
 	 test_nhs_equal_priority_keeps_incumbent},
