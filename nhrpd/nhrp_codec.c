@@ -408,6 +408,15 @@ static bool nbma_ok(const struct nhrp_addr *a)
 	return a->len <= NHRP_ADDR_MAX && (a->type & 0x3f) == 0;
 }
 
+/*
+ * The lengths the decoder accepts (addr_len_ok()); an address family the
+ * decoder does not know leaves the length to the caller, up to 16.
+ */
+static bool enc_len_ok(unsigned int len, int want)
+{
+	return addr_len_ok(len, want == 0 ? -1 : want);
+}
+
 static bool list_ok(const struct nhrp_pkt *p, struct nhrp_cies l)
 {
 	return l.count == 0 ||
@@ -418,6 +427,7 @@ static bool list_ok(const struct nhrp_pkt *p, struct nhrp_cies l)
 static int put_cies(struct wr *w, const struct nhrp_pkt *p,
 		    struct nhrp_cies l)
 {
+	int nlen = afn_addr_len(p->afn), plen = pro_addr_len(p->pro_type);
 	unsigned int i;
 
 	if (!list_ok(p, l))
@@ -425,9 +435,13 @@ static int put_cies(struct wr *w, const struct nhrp_pkt *p,
 	for (i = 0; i < l.count; i++) {
 		const struct nhrp_cie *c = NHRP_CIE(p, l, i);
 
+		/* what the decoder would refuse is never written */
 		if (!nbma_ok(&c->nbma) || !nbma_ok(&c->nbma_sub) ||
 		    c->proto.len > NHRP_ADDR_MAX)
 			return -NHRP_E_INVALID;
+		if (!enc_len_ok(c->nbma.len, nlen) ||
+		    !enc_len_ok(c->proto.len, plen))
+			return -NHRP_E_ADDRLEN;
 		w8(w, c->code);
 		w8(w, c->prefix_len);
 		w16(w, c->rsvd);
@@ -504,6 +518,10 @@ static int encode(const struct nhrp_pkt *p, uint8_t *buf, size_t len,
 	    p->src_proto.len > NHRP_ADDR_MAX ||
 	    p->dst_proto.len > NHRP_ADDR_MAX || p->next > NHRP_EXT_MAX)
 		return -NHRP_E_INVALID;
+	if (!enc_len_ok(p->src_nbma.len, afn_addr_len(p->afn)) ||
+	    !enc_len_ok(p->src_proto.len, pro_addr_len(p->pro_type)) ||
+	    !enc_len_ok(p->dst_proto.len, pro_addr_len(p->pro_type)))
+		return -NHRP_E_ADDRLEN;
 
 	/* fixed header; pktsz, chksum and extoff are filled in at the end */
 	w16(&w, p->afn);

@@ -223,7 +223,8 @@ enum nhrp_reason {
 	NHRP_E_VERSION,		/* ar$op.version != 1 */
 	NHRP_E_TYPE,		/* ar$op.type not 1-8 */
 	NHRP_E_AFN,		/* ar$afn neither IPv4 nor IPv6 */
-	NHRP_E_ADDRLEN,		/* header address length wrong for afn/pro */
+	NHRP_E_ADDRLEN,		/* address length wrong for afn/pro (decode:
+				 * the header's; encode: any, CIEs included) */
 	NHRP_E_MANDATORY,	/* mandatory part runs past ar$pktsz */
 	NHRP_E_EXTOFF,		/* ar$extoff inside the mandatory part or past the end */
 	NHRP_E_CIE,		/* CIE truncated or with bad address lengths */

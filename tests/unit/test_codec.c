@@ -923,6 +923,7 @@ static void test_encode_errors(void)
 	NHRP_CIE(&pk, pk.cie, 0)->proto.len = 20;
 	CHECK_EQ(nhrp_encode(&pk, b, sizeof(b)), -NHRP_E_INVALID);
 	NHRP_CIE(&pk, pk.cie, 0)->proto.len = 4;
+	CHECK_EQ(nhrp_encode(&pk, b, sizeof(b)), n);
 	pk.ext[2].flags = 1;	/* type bits in flags */
 	CHECK_EQ(nhrp_encode(&pk, b, sizeof(b)), -NHRP_E_INVALID);
 	pk.ext[2].flags = NHRP_EXT_COMPULSORY;
@@ -939,6 +940,77 @@ static void test_encode_errors(void)
 	pk.body_len = 1;
 	CHECK_EQ(nhrp_encode(&pk, NULL, 0), -NHRP_E_INVALID);
 	CHECK(nhrp_addr_set(&pk.src_proto, in, 17) < 0);
+}
+
+/*
+ * An address whose length is not its family's (nor 0) is never encoded, in
+ * the header or in a CIE of the mandatory part or of an extension: the
+ * decoder would refuse such a packet.
+ */
+static void test_encode_family_lengths(void)
+{
+	static const struct {
+		uint16_t afn, pro;
+		uint8_t good_nbma, good_proto, bad_nbma, bad_proto;
+	} fam[] = {
+		{ NHRP_AFN_IPV4, NHRP_PRO_IPV4, 4, 4, 16, 16 },
+		{ NHRP_AFN_IPV4, NHRP_PRO_IPV6, 4, 16, 6, 4 },
+		{ NHRP_AFN_IPV6, NHRP_PRO_IPV4, 16, 4, 4, 16 },
+		{ NHRP_AFN_IPV6, NHRP_PRO_IPV6, 16, 16, 4, 8 },
+	};
+	uint8_t b[1024];
+	struct nhrp_cie *c;
+	struct nhrp_ext *e;
+	unsigned int f;
+	int n;
+
+	for (f = 0; f < sizeof(fam) / sizeof(fam[0]); f++) {
+		nhrp_pkt_init(&pk, NHRP_PKT_RES_REPLY, fam[f].afn, fam[f].pro);
+		nhrp_addr_set(&pk.src_nbma, in, fam[f].good_nbma);
+		nhrp_addr_set(&pk.src_proto, in, fam[f].good_proto);
+		nhrp_addr_set(&pk.dst_proto, in, fam[f].good_proto);
+		c = nhrp_cie_add(&pk, &pk.cie);
+		nhrp_addr_set(&c->nbma, in, fam[f].good_nbma);
+		nhrp_addr_set(&c->proto, in, fam[f].good_proto);
+		e = nhrp_ext_add(&pk, NHRP_EXT_RESPONDER | NHRP_EXT_COMPULSORY);
+		c = nhrp_cie_add(&pk, &e->cie);
+		nhrp_addr_set(&c->nbma, in, fam[f].good_nbma);
+		nhrp_addr_set(&c->proto, in, fam[f].good_proto);
+		n = nhrp_encode(&pk, b, sizeof(b));
+		CHECK(n > 0);
+		CHECK_EQ(nhrp_decode(b, (size_t)n, &pk2), 0);
+
+		/* each address in turn with the other family's length */
+		pk.src_nbma.len = fam[f].bad_nbma;
+		CHECK_EQ(nhrp_encode(&pk, b, sizeof(b)), -NHRP_E_ADDRLEN);
+		CHECK_EQ(nhrp_encode(&pk, NULL, 0), -NHRP_E_ADDRLEN);
+		pk.src_nbma.len = fam[f].good_nbma;
+		pk.src_proto.len = fam[f].bad_proto;
+		CHECK_EQ(nhrp_encode(&pk, b, sizeof(b)), -NHRP_E_ADDRLEN);
+		pk.src_proto.len = fam[f].good_proto;
+		pk.dst_proto.len = fam[f].bad_proto;
+		CHECK_EQ(nhrp_encode(&pk, b, sizeof(b)), -NHRP_E_ADDRLEN);
+		pk.dst_proto.len = fam[f].good_proto;
+
+		c = NHRP_CIE(&pk, pk.cie, 0);
+		c->nbma.len = fam[f].bad_nbma;
+		CHECK_EQ(nhrp_encode(&pk, b, sizeof(b)), -NHRP_E_ADDRLEN);
+		c->nbma.len = fam[f].good_nbma;
+		c->proto.len = fam[f].bad_proto;
+		CHECK_EQ(nhrp_encode(&pk, b, sizeof(b)), -NHRP_E_ADDRLEN);
+		c->proto.len = 0;	/* 0 is always allowed */
+		CHECK_EQ(nhrp_encode(&pk, b, sizeof(b)), n - fam[f].good_proto);
+		c->proto.len = fam[f].good_proto;
+
+		c = NHRP_CIE(&pk, pk.ext[0].cie, 0);
+		c->nbma.len = fam[f].bad_nbma;
+		CHECK_EQ(nhrp_encode(&pk, b, sizeof(b)), -NHRP_E_ADDRLEN);
+		c->nbma.len = fam[f].good_nbma;
+		c->proto.len = fam[f].bad_proto;
+		CHECK_EQ(nhrp_encode(&pk, b, sizeof(b)), -NHRP_E_ADDRLEN);
+		c->proto.len = fam[f].good_proto;
+		CHECK_EQ(nhrp_encode(&pk, b, sizeof(b)), n);
+	}
 }
 
 /* 0xffff is the other one's-complement zero: verified, and kept */
@@ -1018,6 +1090,7 @@ int main(void)
 	test_mutations();
 	test_refusals();
 	test_encode_errors();
+	test_encode_family_lengths();
 	test_checksum_ffff();
 	test_names();
 
