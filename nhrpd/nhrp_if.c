@@ -309,8 +309,11 @@ void nhrp_if_update(struct interface *ifp)
 			memset(&nifp->linklocal, 0, sizeof(nifp->linklocal));
 	}
 
-	/* static maps: drop what is not configured, set what is */
+	/* static maps: drop what is not configured, set what is; our own
+	 * addresses that are no longer ours go first, so an address whose
+	 * `map ... local` became `map ... NBMA` is set as static */
 	nhrp_cache_walk(ifp, static_prune, NULL);
+	nhrp_cache_walk(ifp, local_prune, NULL);
 	for (int afi = 0; afi < NHRP_AFI_MAX; afi++) {
 		struct nhrp_map_conf *m;
 
@@ -338,7 +341,6 @@ void nhrp_if_update(struct interface *ifp)
 			nhrp_cache_set(nhrp_cache_get(ifp, &nifp->linklocal),
 				       NHRP_CACHE_LOCAL, NULL, NULL, 0);
 	}
-	nhrp_cache_walk(ifp, local_prune, NULL);
 	/* NHRP just came on: what a previous nhrpd left in the kernel keeps
 	 * traffic flowing until the protocol has renewed it (registrations
 	 * on a server, resolutions on a client) or its holding time is over */

@@ -294,8 +294,8 @@ static int map_change(struct vty *vty, const char *afi, const char *proto,
 		return apply(vty);
 	}
 	/* replacing a binding: drop the old one in the same transaction */
-	if (yang_dnode_existsf(vty->candidate_config->dnode, "%s/%s",
-			       VTY_CURR_XPATH, xp + 2))
+	if (yang_dnode_existsf(vty->candidate_config->dnode,
+			       "%s/frr-nhrpd:nhrp/%s", VTY_CURR_XPATH, xp + 2))
 		nb_cli_enqueue_change(vty, xp, NB_OP_DESTROY, NULL);
 	nb_cli_enqueue_change(vty, xp, NB_OP_CREATE, NULL);
 	snprintf(xp, sizeof(xp), "%s/map[address='%s']/%s", afi_node(afi),

@@ -343,3 +343,37 @@ def test_our_vtysh_passes_nhrpd_commands(node):
     assert "ip nhrp authentication xyz" not in daemon_config(node)["interface gre1"]
     r = node.vtysh("show ip nhrp interface json", vtysh=OUR_VTYSH)
     assert '"gre1"' in r.stdout
+
+
+def test_map_replaced_in_one_line(node):
+    """A new `nhrp map` line for an address replaces its binding, nbma by
+    nbma, nbma by local and back, in classic mode and in a transaction;
+    the cache holds the new binding and only it"""
+    import json
+    start_pair(node)
+    configure(node, ["ip nhrp network-id 42", "ip nhrp map 10.255.255.1 192.0.2.1"])
+
+    def maps():
+        return sorted(l for l in daemon_config(node)["interface gre1"] if "nhrp map" in l)
+
+    def cache():
+        with node.vty() as v:
+            return sorted((e["protocol"], e["nbma"], e["type"])
+                          for e in json.loads(v.ok("show ip nhrp cache json"))["table"]
+                          if e["protocol"] == "10.255.255.1")
+
+    # the map is in the cache once zebra has told nhrpd about gre1
+    assert wait_until(lambda: cache() == [("10.255.255.1", "192.0.2.1", "static")]), cache()
+    for line, nbma, kind in [("ip nhrp map 10.255.255.1 192.0.2.9", "192.0.2.9", "static"),
+                             ("ip nhrp map 10.255.255.1 local", None, "local"),
+                             ("ip nhrp map 10.255.255.1 192.0.2.5", "192.0.2.5", "static")]:
+        configure(node, [line])
+        assert maps() == [line]
+        got = cache()
+        assert len(got) <= 1 and all(t == kind for _, _, t in got), got
+        if nbma:
+            assert [n for _, n, _ in got] == [nbma], got
+    with node.vty() as v:
+        v.ok("configure exclusive", "interface gre1",
+             "ip nhrp map 10.255.255.1 local", "commit", "end")
+    assert maps() == ["ip nhrp map 10.255.255.1 local"]
