@@ -4,9 +4,13 @@
  *
  * The IKE SAs live in one list, as the IPsec daemon numbers them (it does
  * not know our interfaces); a peer's SAs are those whose remote host is
- * the peer's NBMA address and whose local host is the interface's (when
- * both are known).  The peer's slot (nhrp_peer.ipsec) keeps the identity
- * it registered under.
+ * the peer's NBMA address, whose local host is the interface's (when
+ * both are known) and whose connection is one the interface names
+ * (`tunnel protection ... profile NAME [fallback-profile NAME]`).  SAs
+ * of other connections (the operator's own, to the same hosts) are
+ * listed but ignored: they protect nothing of ours, bind nothing, and
+ * are never deleted by us.  The peer's slot (nhrp_peer.ipsec) keeps the
+ * identity it registered under.
  */
 #include "nhrpd/nhrpd.h"
 
@@ -37,6 +41,7 @@ struct ipsec_sa {
 	uint32_t id;
 	struct ipaddr local, remote;
 	char *identity;
+	char *conn;		/* the connection it belongs to */
 	uint8_t version;
 	bool initiator, established;
 	bool seen;		/* listed by the resynchronisation under way */
@@ -96,10 +101,36 @@ static bool sa_on_if(const struct ipsec_sa *sa, const struct interface *ifp)
 			ipaddr_cmp(&sa->local, &nifp->nbma) == 0);
 }
 
+/* is sa of a connection ifp is protected by (its profile, its fallback)? */
+static bool sa_protects(const struct ipsec_sa *sa, const struct interface *ifp)
+{
+	const struct nhrp_interface *nifp = nhrp_if(ifp);
+
+	if (!nifp || !nifp->ipsec_profile[0] || !sa->conn || !sa->conn[0])
+		return false;
+	if (strcmp(sa->conn, nifp->ipsec_profile) &&
+	    (!nifp->ipsec_fallback[0] ||
+	     strcmp(sa->conn, nifp->ipsec_fallback)))
+		return false;
+	return sa_on_if(sa, ifp);
+}
+
+/* does sa protect some interface of ours?  (Else we leave it alone.) */
+static bool sa_ours(const struct ipsec_sa *sa)
+{
+	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
+	struct interface *ifp;
+
+	FOR_ALL_INTERFACES (vrf, ifp)
+		if (sa_protects(sa, ifp))
+			return true;
+	return false;
+}
+
 static bool sa_with(const struct ipsec_sa *sa, const struct interface *ifp,
 		    const struct ipaddr *nbma)
 {
-	return ipaddr_cmp(&sa->remote, nbma) == 0 && sa_on_if(sa, ifp);
+	return ipaddr_cmp(&sa->remote, nbma) == 0 && sa_protects(sa, ifp);
 }
 
 /* the newest established IKE SA with nbma on ifp */
@@ -115,15 +146,21 @@ static struct ipsec_sa *sa_established(const struct interface *ifp,
 	return best;
 }
 
-/* any established IKE SA between local and remote (local unset: any) */
-static bool pair_up(const struct ipaddr *local, const struct ipaddr *remote)
+/* is another established IKE SA than self (with child SAs, if
+ * children) protecting ifp between self's hosts? */
+static bool others_up(const struct ipsec_sa *self, const struct interface *ifp,
+		      bool children)
 {
 	struct ipsec_sa *sa;
 
 	frr_each (sa_list, &sas, sa)
-		if (sa->established && ipaddr_cmp(&sa->remote, remote) == 0 &&
-		    (IS_IPADDR_NONE(local) || IS_IPADDR_NONE(&sa->local) ||
-		     ipaddr_cmp(&sa->local, local) == 0))
+		if (sa != self && sa->established &&
+		    (!children || sa->nchild) &&
+		    ipaddr_cmp(&sa->remote, &self->remote) == 0 &&
+		    (IS_IPADDR_NONE(&self->local) ||
+		     IS_IPADDR_NONE(&sa->local) ||
+		     ipaddr_cmp(&sa->local, &self->local) == 0) &&
+		    sa_protects(sa, ifp))
 			return true;
 	return false;
 }
@@ -175,6 +212,7 @@ void nhrp_ipsec_info(const struct nhrp_peer *p, struct nhrp_ipsec_info *info)
 
 	memset(info, 0, sizeof(*info));
 	info->identity = "";
+	info->conn = "";
 	frr_each (sa_list, &sas, sa) {
 		if (!sa_with(sa, p->ifp, &p->nbma))
 			continue;
@@ -192,6 +230,7 @@ void nhrp_ipsec_info(const struct nhrp_peer *p, struct nhrp_ipsec_info *info)
 	info->version = best->version;
 	info->initiator = best->initiator;
 	info->identity = best->identity;
+	info->conn = best->conn;
 	info->children = best->nchild;
 	info->reqid = best->nchild ? best->reqid[0] : 0;
 }
@@ -261,8 +300,10 @@ static void held_add(struct interface *ifp, const struct ipaddr *from,
 		thread_add_timer(master, held_expire, NULL, 1, &t_held);
 }
 
-/* the SA with `from` is up: what it sent is handled now, in order */
-static void held_release(const struct ipaddr *from)
+/* an SA with `from` protecting ifp is up: what `from` sent there is
+ * handled now, in order */
+static void held_release(const struct interface *ifp0,
+			 const struct ipaddr *from)
 {
 	struct held_list_head mine;
 	struct held *h;
@@ -270,7 +311,8 @@ static void held_release(const struct ipaddr *from)
 
 	held_list_init(&mine);
 	frr_each_safe (held_list, &held, h)
-		if (ipaddr_cmp(&h->from, from) == 0) {
+		if (ipaddr_cmp(&h->from, from) == 0 &&
+		    h->ifindex == ifp0->ifindex) {
 			held_list_del(&held, h);
 			held_list_add_tail(&mine, h);
 		}
@@ -320,30 +362,33 @@ static void peer_purge(struct interface *ifp, const struct ipaddr *nbma)
 	nhrp_peer_unref(&p);
 }
 
-static void pair_changed(const struct ipaddr *local, const struct ipaddr *remote,
-			 bool up)
+/* sa came up (up) or went (its IKE SA, or its last child SA): on each
+ * interface it protects where no other SA does, the peer follows */
+static void sa_changed(const struct ipsec_sa *sa, bool up, bool children)
 {
 	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
 	struct interface *ifp;
-	struct ipsec_sa key = {.local = *local};
+	struct ipaddr remote = sa->remote;
 
 	if (stopping)
 		return;
-	nhrp_debug(VICI, "IPsec: %pIA %s", remote, up ? "up" : "down");
 	FOR_ALL_INTERFACES (vrf, ifp) {
-		if (!nhrp_ipsec_protected(ifp) || !sa_on_if(&key, ifp))
+		if (!sa_protects(sa, ifp) || others_up(sa, ifp, children))
 			continue;
+		nhrp_debug(VICI, "IPsec: %s: %pIA %s (connection %s)",
+			   ifp->name, &remote, up ? "up" : "down", sa->conn);
 		if (!up)
-			peer_purge(ifp, remote);
-		hook_call(nhrp_ipsec_change, ifp, remote, up);
+			peer_purge(ifp, &remote);
+		hook_call(nhrp_ipsec_change, ifp, &remote, up);
+		if (up)
+			held_release(ifp, &remote);
 	}
-	if (up)
-		held_release(remote);
 }
 
 static void sa_terminate(struct ipsec_sa *sa, const char *why)
 {
-	if (sa->terminating || !running || !connected)
+	/* never one of another connection's */
+	if (sa->terminating || !running || !connected || !sa_ours(sa))
 		return;
 	zlog_info("IPsec: deleting IKE SA %u with %pIA (%s)", sa->id,
 		  &sa->remote, why);
@@ -368,7 +413,7 @@ static void pair_dedup(const struct ipaddr *local, const struct ipaddr *remote)
 	frr_each (sa_list, &sas, sa) {
 		if (!sa->established || sa->terminating ||
 		    ipaddr_cmp(&sa->remote, remote) != 0 ||
-		    ipaddr_cmp(&sa->local, local) != 0)
+		    ipaddr_cmp(&sa->local, local) != 0 || !sa_ours(sa))
 			continue;
 		if (sa->initiator)
 			ours = true;
@@ -382,7 +427,7 @@ static void pair_dedup(const struct ipaddr *local, const struct ipaddr *remote)
 		if (sa->established && !sa->terminating &&
 		    ipaddr_cmp(&sa->remote, remote) == 0 &&
 		    ipaddr_cmp(&sa->local, local) == 0 &&
-		    sa->initiator == we_lose) {
+		    sa->initiator == we_lose && sa_ours(sa)) {
 			stats.duplicates++;
 			sa_terminate(sa, "duplicate: both sides initiated");
 		}
@@ -423,19 +468,22 @@ static void sa_free(struct ipsec_sa *sa)
 {
 	sa_list_del(&sas, sa);
 	XFREE(MTYPE_NHRP_IPSEC_ID, sa->identity);
+	XFREE(MTYPE_NHRP_IPSEC_ID, sa->conn);
 	XFREE(MTYPE_NHRP_IPSEC_SA, sa);
 }
 
 /* sa goes: was it the last one up with its peer? */
 static void sa_gone(struct ipsec_sa *sa)
 {
-	struct ipaddr local = sa->local, remote = sa->remote;
-	bool was = sa->established;
-
-	nhrp_debug(VICI, "IPsec: IKE SA %u with %pIA gone", sa->id, &remote);
+	nhrp_debug(VICI, "IPsec: IKE SA %u with %pIA gone", sa->id,
+		   &sa->remote);
+	if (sa->established) {
+		/* what goes with it does not ask for it to go */
+		sa->established = false;
+		sa->terminating = true;
+		sa_changed(sa, false, false);
+	}
 	sa_free(sa);
-	if (was && !pair_up(&local, &remote))
-		pair_changed(&local, &remote, false);
 }
 
 static void sa_update(const struct nhrp_sa *in, bool children)
@@ -448,7 +496,7 @@ static void sa_update(const struct nhrp_sa *in, bool children)
 		sa->id = in->id;
 		sa_list_add_tail(&sas, sa);
 	}
-	was = pair_up(&in->local, &in->remote);
+	was = sa->established;
 	sa->seen = true;
 	sa->local = in->local;
 	sa->remote = in->remote;
@@ -459,6 +507,10 @@ static void sa_update(const struct nhrp_sa *in, bool children)
 		XFREE(MTYPE_NHRP_IPSEC_ID, sa->identity);
 		sa->identity = XSTRDUP(MTYPE_NHRP_IPSEC_ID, in->identity ?: "");
 	}
+	if (!sa->conn || strcmp(sa->conn, in->conn ?: "")) {
+		XFREE(MTYPE_NHRP_IPSEC_ID, sa->conn);
+		sa->conn = XSTRDUP(MTYPE_NHRP_IPSEC_ID, in->conn ?: "");
+	}
 	if (children) {
 		sa->nchild = MIN(in->nchild, NHRP_SA_CHILD_MAX);
 		for (unsigned int i = 0; i < sa->nchild; i++) {
@@ -466,14 +518,16 @@ static void sa_update(const struct nhrp_sa *in, bool children)
 			sa->reqid[i] = in->child[i].reqid;
 		}
 	}
-	nhrp_debug(VICI, "IPsec: IKE SA %u %pIA - %pIA%s%s, %u child SAs, identity %s",
+	nhrp_debug(VICI, "IPsec: IKE SA %u %pIA - %pIA%s%s, connection %s%s, %u child SAs, identity %s",
 		   sa->id, &sa->local, &sa->remote,
 		   sa->established ? " established" : "",
-		   sa->initiator ? " (ours)" : "", sa->nchild, sa->identity);
+		   sa->initiator ? " (ours)" : "", sa->conn,
+		   sa_ours(sa) ? "" : " (not ours: ignored)", sa->nchild,
+		   sa->identity);
 	if (!sa->established)
 		return;
 	if (!was)
-		pair_changed(&sa->local, &sa->remote, true);
+		sa_changed(sa, true, false);
 	pair_dedup(&sa->local, &sa->remote);
 }
 
@@ -505,15 +559,8 @@ static void child_event(const struct nhrp_sa *in, bool up)
 		sa_update(in, false);
 	/* the last child SA of the peer gone, the IKE SA left: NHRP cannot
 	 * pass (the next packet sets one up again) */
-	else if (!sa->nchild && sa->established) {
-		struct ipsec_sa *o;
-
-		frr_each (sa_list, &sas, o)
-			if (o->established && o->nchild &&
-			    ipaddr_cmp(&o->remote, &sa->remote) == 0)
-				return;
-		pair_changed(&sa->local, &sa->remote, false);
-	}
+	else if (!sa->nchild && sa->established)
+		sa_changed(sa, false, true);
 }
 
 static int sa_event(enum nhrp_sa_event ev, const struct nhrp_sa *in)

@@ -21,7 +21,8 @@
 #include "nhrpd/nhrpd.h"
 #include "nhrpd/nhrp_peer.h"
 
-/* is IPsec required on ifp (`tunnel protection ...`)? */
+/* is IPsec required on ifp (`tunnel protection ...`)?  Only SAs of the
+ * connections it names (profile, fallback profile) protect it */
 bool nhrp_ipsec_protected(const struct interface *ifp);
 
 /* the receive path: may the packet from `from` be handled now?  false:
@@ -46,6 +47,7 @@ struct nhrp_ipsec_info {
 	uint8_t version;
 	bool initiator;
 	const char *identity;	/* "" when none */
+	const char *conn;	/* its connection, "" when none */
 	unsigned int children;	/* its installed child SAs */
 	uint32_t reqid;		/* of the first */
 };

@@ -327,6 +327,7 @@ static json_object *ipsec_json(const struct nhrp_ipsec_info *in)
 		json_object_boolean_add(j, "initiator", in->initiator);
 		json_object_int_add(j, "childSas", in->children);
 		json_object_int_add(j, "reqid", in->reqid);
+		json_object_string_add(j, "connection", in->conn);
 	}
 	json_object_string_add(j, "identity", in->identity);
 	return j;
@@ -342,11 +343,11 @@ static void ipsec_text(struct vty *vty, const struct nhrp_ipsec_info *in)
 		return;
 	}
 	vty_out(vty,
-		"      IPsec: %s, IKEv%u SA %u (%s)%s, child SAs %u (reqid %u)\n",
+		"      IPsec: %s, IKEv%u SA %u (%s)%s, child SAs %u (reqid %u), connection %s\n",
 		nhrp_ipsec_state(in), in->version, in->id,
 		in->initiator ? "initiator" : "responder",
 		in->sas > 1 ? ", more than one" : "", in->children,
-		in->reqid);
+		in->reqid, in->conn);
 	vty_out(vty, "      IKE identity: %s\n", in->identity);
 }
 

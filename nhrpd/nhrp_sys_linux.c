@@ -93,6 +93,7 @@ static void sa_from_vici(const struct vici_ike_sa *ike, struct nhrp_sa *sa)
 	vici_addr(&sa->local, ike->local_addr, ike->local_addr_len);
 	vici_addr(&sa->remote, ike->remote_addr, ike->remote_addr_len);
 	sa->identity = ike->remote_id;
+	sa->conn = ike->name;
 	sa->version = ike->version;
 	sa->initiator = ike->initiator;
 	sa->established = ike->state == VICI_IKE_ESTABLISHED ||

@@ -94,6 +94,7 @@ struct nhrp_sa {
 	uint32_t id;		  /* the IKE SA's unique id (charon's) */
 	struct ipaddr local, remote; /* its hosts (NBMA addresses) */
 	const char *identity;	  /* the peer's IKE identity ("" if none) */
+	const char *conn;	  /* the IPsec daemon's connection ("" if none) */
 	uint8_t version;	  /* IKE 1 or 2 (0: not said) */
 	bool initiator;		  /* we initiated it */
 	bool established;

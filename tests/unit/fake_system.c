@@ -735,6 +735,7 @@ static bool ipsec_on;
 static unsigned int ipsec_starts;
 static uint32_t terminated[64];
 static unsigned int nterminated;
+static const char *sa_conn = "dmvpn";
 
 static void f_ipsec(bool on)
 {
@@ -772,6 +773,11 @@ unsigned int fake_sa_terminated(uint32_t id)
 	return n;
 }
 
+void fake_sa_conn(const char *conn)
+{
+	sa_conn = conn;
+}
+
 void fake_sa(enum nhrp_sa_event ev, uint32_t id, const char *local,
 	     const char *remote, const char *identity, bool initiator,
 	     uint32_t reqid)
@@ -784,6 +790,7 @@ void fake_sa(enum nhrp_sa_event ev, uint32_t id, const char *local,
 	if (remote)
 		sa.remote = ip4(remote);
 	sa.identity = identity ? identity : "";
+	sa.conn = sa_conn;
 	sa.version = 2;
 	sa.initiator = initiator;
 	sa.established = ev != NHRP_SA_DOWN;

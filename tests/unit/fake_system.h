@@ -157,6 +157,9 @@ bool fake_ipsec_on(void);
 unsigned int fake_ipsec_starts(void);
 /* how often nhrpd asked to delete IKE SA id (0: any) */
 unsigned int fake_sa_terminated(uint32_t id);
+/* the connection the SAs fake_sa reports from now on belong to (at
+ * first "dmvpn", the profile the tests protect with) */
+void fake_sa_conn(const char *conn);
 /* the IPsec daemon reports IKE SA id (local -> remote, the peer's
  * identity, we initiated it); reqid: one child SA with it (0: none) */
 void fake_sa(enum nhrp_sa_event ev, uint32_t id, const char *local,

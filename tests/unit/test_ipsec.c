@@ -312,6 +312,103 @@ static void test_identity_binding(void)
 	CHECK_EQ(fake_sa_terminated(6), 0);
 }
 
+/* ---- the profile names the connections that protect ---------------------------- */
+
+/* an SA of another connection with the same host (the operator's own
+ * site-to-site VPN, say) protects nothing of ours, binds nothing, and is
+ * never deleted by us */
+static void test_other_connection_ignored(void)
+{
+	struct ipaddr s1 = ip4(S1_NBMA);
+
+	hub();
+	charon_up();
+	fake_sa_conn("site");
+	fake_sa(NHRP_SA_UP, 20, HUB_NBMA, S1_NBMA, "site-s1", false, 7);
+	/* not protection: the registration waits, is dropped */
+	CHECK_EQ(reg(S1_NBMA, S1_TUN, 600, true), -1);
+	fake_run(5);
+	CHECK(!cache(S1_TUN));
+	CHECK(!nhrp_ipsec_identity(gre, &s1));
+	/* our connection's SA: registered, bound to its identity, not to
+	 * that of the other connection's SA (which is newer) */
+	fake_sa_conn("dmvpn");
+	fake_sa(NHRP_SA_UP, 5, HUB_NBMA, S1_NBMA, "CN=s1", false, 1);
+	fake_sa_conn("site");
+	fake_sa(NHRP_SA_UP, 21, HUB_NBMA, S1_NBMA, "site-s1", true, 7);
+	CHECK_EQ(reg(S1_NBMA, S1_TUN, 600, true), NHRP_CODE_SUCCESS);
+	CHECK(bound_to(S1_TUN, S1_NBMA));
+	CHECK(strcmp(nhrp_ipsec_bound(peer(S1_NBMA)), "CN=s1") == 0);
+	/* two SAs both sides initiated, one of them not ours: no duplicate */
+	CHECK_EQ(fake_sa_terminated(0), 0);
+	CHECK_EQ(nhrp_ipsec_stats()->duplicates, 0);
+	/* the other connection's SAs go: nothing happens to the peer */
+	fake_sa(NHRP_SA_DOWN, 20, HUB_NBMA, S1_NBMA, "site-s1", false, 0);
+	CHECK(bound_to(S1_TUN, S1_NBMA));
+	/* ours goes while another connection's is up: purged all the same */
+	fake_sa_conn("dmvpn");
+	fake_sa(NHRP_SA_DOWN, 5, HUB_NBMA, S1_NBMA, "CN=s1", false, 0);
+	CHECK(!cache(S1_TUN));
+	CHECK_EQ(nhrp_ipsec_stats()->purged, 1);
+	/* back; then its last binding goes: our SA is deleted, never the
+	 * other connection's */
+	fake_sa(NHRP_SA_UP, 6, HUB_NBMA, S1_NBMA, "CN=s1", false, 1);
+	CHECK_EQ(reg(S1_NBMA, S1_TUN, 600, true), NHRP_CODE_SUCCESS);
+	CHECK_EQ(reg(S1_NBMA, S1_TUN, 0, true), NHRP_CODE_SUCCESS);
+	CHECK(!cache(S1_TUN));
+	CHECK_EQ(fake_sa_terminated(6), 1);
+	CHECK_EQ(fake_sa_terminated(21), 0);
+	CHECK_EQ(fake_sa_terminated(0), 1);
+	{
+		struct nhrp_peer *p = nhrp_peer_get(gre, &s1);
+		struct nhrp_ipsec_info in;
+
+		/* show dmvpn: our connection's SA only */
+		nhrp_ipsec_info(p, &in);
+		CHECK_EQ(in.sas, 1);
+		CHECK_EQ(in.id, 6);
+		CHECK(strcmp(in.conn, "dmvpn") == 0);
+		nhrp_peer_unref(&p);
+	}
+}
+
+/* the fallback profile's connection protects like the profile's (a
+ * certificate connection, a pre-shared key one for old spokes) */
+static void test_fallback_connection(void)
+{
+	hub();
+	strlcpy(nhrp_if(gre)->ipsec_fallback, "dmvpn-psk",
+		sizeof(nhrp_if(gre)->ipsec_fallback));
+	nhrp_if_update(gre);
+	charon_up();
+	fake_sa(NHRP_SA_UP, 5, HUB_NBMA, S1_NBMA, "CN=s1", false, 1);
+	fake_sa_conn("dmvpn-psk");
+	fake_sa(NHRP_SA_UP, 6, HUB_NBMA, S2_NBMA, S2_NBMA, false, 1);
+	CHECK_EQ(reg(S1_NBMA, S1_TUN, 600, true), NHRP_CODE_SUCCESS);
+	CHECK_EQ(reg(S2_NBMA, S2_TUN, 600, true), NHRP_CODE_SUCCESS);
+	CHECK(bound_to(S2_TUN, S2_NBMA));
+	CHECK(strcmp(nhrp_ipsec_bound(peer(S2_NBMA)), S2_NBMA) == 0);
+	/* a third connection is not protection */
+	fake_sa_conn("site");
+	fake_sa(NHRP_SA_UP, 7, HUB_NBMA, S1_NEW_NBMA, "CN=s1", false, 1);
+	CHECK_EQ(reg(S1_NEW_NBMA, "10.255.0.13", 600, true), -1);
+	/* the fallback's SA goes: purged; its last binding: deleted */
+	fake_sa_conn("dmvpn-psk");
+	fake_sa(NHRP_SA_DOWN, 6, HUB_NBMA, S2_NBMA, S2_NBMA, false, 0);
+	CHECK(!cache(S2_TUN));
+	fake_sa(NHRP_SA_UP, 8, HUB_NBMA, S2_NBMA, S2_NBMA, false, 1);
+	CHECK_EQ(reg(S2_NBMA, S2_TUN, 600, true), NHRP_CODE_SUCCESS);
+	CHECK_EQ(reg(S2_NBMA, S2_TUN, 0, true), NHRP_CODE_SUCCESS);
+	CHECK_EQ(fake_sa_terminated(8), 1);
+	CHECK_EQ(fake_sa_terminated(7), 0);
+	/* without the fallback, its SAs protect no more */
+	nhrp_if(gre)->ipsec_fallback[0] = 0;
+	nhrp_if_update(gre);
+	fake_sa(NHRP_SA_UP, 9, HUB_NBMA, S2_NBMA, S2_NBMA, false, 1);
+	CHECK_EQ(reg(S2_NBMA, S2_TUN, 600, true), -1);
+	CHECK_EQ(reg(S1_NBMA, S1_TUN, 600, true), NHRP_CODE_SUCCESS);
+}
+
 /* ---- two SAs from a simultaneous initiation -------------------------------------- */
 
 static void test_duplicate_sa(void)
@@ -523,6 +620,8 @@ static const struct fake_test tests[] = {
 	{"shutdown_keeps_sas", test_shutdown_keeps_sas},
 	{"resync", test_resync},
 	{"identity_binding", test_identity_binding},
+	{"other_connection_ignored", test_other_connection_ignored},
+	{"fallback_connection", test_fallback_connection},
 	{"duplicate_sa", test_duplicate_sa},
 	{"duplicate_sa_higher_side", test_duplicate_sa_higher_side},
 	{"spoke_reregisters_when_sa_back", test_spoke_reregisters_when_sa_back},
