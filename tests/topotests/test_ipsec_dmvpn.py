@@ -17,7 +17,10 @@ retries; the kernel dropping cleartext GRE for a host whose policy
 requires ESP, before nhrpd sees it; nhrpd itself refusing cleartext NHRP
 while charon (and so its policies) is down; SA loss purging the peer and
 the spoke coming back; a registration of another IKE identity for a bound
-address refused; a spoke's charon killed, purged through DPD.
+address refused; a spoke's charon killed, purged through DPD; the
+profile and fallback profile naming the connections that protect (a
+spoke matching only the fallback registers, an unrelated connection's SA
+with a spoke counts for nothing and outlives the SAs nhrpd deletes).
 """
 import contextlib
 import json
@@ -31,7 +34,7 @@ import pytest
 from lib.dmvpn import (HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, hub_nflog_rules,
                        lan_addr, nhrpd_config, spoke_tunnel)
 from lib.ipsec import (IKEV1_PSK, IKEV2_CERT, IKEV2_PSK, Charon, Pki, TransitCounters, have_strongswan,
-                       start_charons, xfrm_stats)
+                       start_charons, swanctl_conf, xfrm_stats)
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from vtyclient import Vty  # noqa: E402
@@ -419,6 +422,148 @@ def test_identity_binding_refuses_another_certificate(topo):
     assert dynamic_entries(d.hub).get(spoke_tunnel(1)) == SPOKE_NBMA[0]
     # spoke3 got the refusal (over its own SA): it is not registered
     assert traffic(s3)["received"]["registrationReply"] >= 1
+    assert cnt.read()["gre"] == 0
+
+
+SITE_PSK = "an-unrelated-site-to-site-key"
+RESERVED_REQID = 1000     # doc/ipsec.rst: a reqid no dynamically numbered child gets
+
+
+def site_conn(local_addr, remote_addr, local_id, remote_id):
+    """An operator's own site-to-site connection between two NBMA
+    addresses, unrelated to DMVPN: IKEv2, its own identities and key, a
+    transport-mode child for ICMP, started by hand."""
+    return """connections {
+    site {
+        version = 2
+        local_addrs = %s
+        remote_addrs = %s
+        proposals = aes256-sha256-modp2048
+        encap = no
+        mobike = no
+        local {
+            auth = psk
+            id = %s
+        }
+        remote {
+            auth = psk
+            id = %s
+        }
+        children {
+            site {
+                mode = transport
+                local_ts = dynamic[icmp]
+                remote_ts = dynamic[icmp]
+                esp_proposals = aes256-sha256
+                start_action = none
+            }
+        }
+    }
+}
+secrets {
+    ike-site {
+        id-1 = %s
+        id-2 = %s
+        secret = "%s"
+    }
+}
+""" % (local_addr, remote_addr, local_id, remote_id, local_id, remote_id, SITE_PSK)
+
+
+def test_profile_names_the_connections(topo):
+    """`tunnel protection vici profile dmvpn fallback-profile dmvpn-psk` on
+    the hub, whose charon has three connections: dmvpn (IKEv2
+    certificates), dmvpn-psk (IKEv1 wildcard key, for old spokes) and
+    site, an unrelated site-to-site VPN with spoke1.  spoke1 uses
+    certificates, spoke2 only IKEv1 with the key (it matches the
+    fallback alone): both register.  The site SA with spoke1 counts for
+    nothing (show dmvpn: one SA, of dmvpn), and when nhrpd deletes
+    spoke1's SAs (its bindings cleared on the hub) the site SA stays up,
+    on both sides, while spoke1 registers again through a new dmvpn SA."""
+    d = build_dmvpn(topo, spokes=2, tunnel_plen=24, tx_csum_off=False)
+    hub, (s1, s2) = d.hub, d.spokes
+    cnt = TransitCounters(d.inet)
+    hub.iptables_restore(hub_nflog_rules(1))
+    pki = Pki(topo.logdir)
+    subprocess.run(["modprobe", "-q", "esp4"], capture_output=True)
+    subprocess.run(["modprobe", "-q", "xfrm_user"], capture_output=True)
+    # the DMVPN children pin a reqid above those charon numbers the site
+    # child with (from 1 up): sharing one, GRE would meet the site SA
+    fallback = swanctl_conf(IKEV1_PSK, HUB_NBMA, conn="dmvpn-psk", start_action="none",
+                            reqid=RESERVED_REQID + 1)
+    ch = {
+        "hub": Charon(hub, IKEV2_CERT, pki=pki, reqid=RESERVED_REQID, extra=fallback + site_conn(
+            HUB_NBMA, SPOKE_NBMA[0], "site-hub@example.net", "site-s1@example.net")),
+        "spoke1": Charon(s1, IKEV2_CERT, pki=pki, reqid=RESERVED_REQID, extra=site_conn(
+            SPOKE_NBMA[0], HUB_NBMA, "site-s1@example.net", "site-hub@example.net")),
+        "spoke2": Charon(s2, IKEV1_PSK, reqid=RESERVED_REQID),
+    }
+    for c in ch.values():
+        c.write()
+        c.spawn()
+    for c in ch.values():
+        c.wait_ready(60)
+        c.load()
+    conns = ch["hub"].swanctl("--list-conns")
+    for name in ("dmvpn:", "dmvpn-psk:", "site:"):
+        assert name in conns, conns
+    topo.wait_ready([n.start_zebra(wait=False) for n in d.nodes])
+    hub_conf = nhrpd_config(debug="common", nflog_group=1, holdtime=60, redirect=True,
+                            protection="vici profile dmvpn fallback-profile dmvpn-psk")
+    hub.start_nhrpd(hub_conf, ours=True, args=vici_args(ch, hub))
+    topo.wait_ready([s.start_nhrpd(SPOKE, ours=True, wait=False, args=vici_args(ch, s))
+                     for s in d.spokes])
+    wait_registered(d, d.spokes)
+    by_peer = {e["peerNbma"]: e for e in hub.show("show dmvpn json", json=True)}
+    assert by_peer[SPOKE_NBMA[0]]["ipsec"]["connection"] == "dmvpn", by_peer
+    assert by_peer[SPOKE_NBMA[1]]["ipsec"]["connection"] == "dmvpn-psk", by_peer
+    assert by_peer[SPOKE_NBMA[1]]["ipsec"]["ikeVersion"] == 1, by_peer
+    assert by_peer[SPOKE_NBMA[1]]["identity"] == SPOKE_NBMA[1], by_peer
+    assert s2.ping(lan_addr(0), src=lan_addr(2), count=2, timeout=3)
+
+    # the operator's site SA with spoke1
+    ch["spoke1"].swanctl("--initiate", "--child", "site")
+
+    def site_sa(c):
+        return [sa for sa in c.established(remote=SPOKE_NBMA[0] if c is ch["hub"] else HUB_NBMA)
+                if sa["conn"] == "site"]
+
+    def dmvpn_sa(c):
+        return [sa for sa in c.established(remote=SPOKE_NBMA[0]) if sa["conn"] == "dmvpn"]
+    with precondition("site SA up"):
+        hub.wait_until(lambda: site_sa(ch["hub"]) and site_sa(ch["spoke1"]), 30,
+                       msg="the site SA established")
+        assert s1.ping(HUB_NBMA, count=1, timeout=3)
+        assert dmvpn_sa(ch["hub"]), sa_summary(ch["hub"])
+    site_hub = site_sa(ch["hub"])[0]["uniqueid"]
+    site_s1 = site_sa(ch["spoke1"])[0]["uniqueid"]
+    old = dmvpn_sa(ch["hub"])[0]["uniqueid"]
+    e = {x["peerNbma"]: x for x in hub.show("show dmvpn json", json=True)}[SPOKE_NBMA[0]]
+    assert e["sas"] == 1 and e["ipsec"]["ikeSaId"] == int(old), e
+    assert e["identity"] == ch["spoke1"].identity, e
+    before = ipsec_counters(hub)
+
+    # nhrpd deletes the SAs of the peers whose bindings went: only its own
+    with Vty(hub.vty_socket("nhrpd")) as v:
+        v.ok("clear ip nhrp cache")
+    hub.wait_until(lambda: old not in [sa["uniqueid"] for sa in dmvpn_sa(ch["hub"])], 20,
+                   msg="nhrpd deleted spoke1's dmvpn SA")
+    after = ipsec_counters(hub)
+    assert after["sasDeleted"] >= before["sasDeleted"] + 2, (before, after)
+    wait_registered(d, d.spokes, timeout=40)
+    assert s1.ping(lan_addr(0), src=lan_addr(1), count=2, timeout=3)
+    time.sleep(2)
+    assert [sa["uniqueid"] for sa in site_sa(ch["hub"])] == [site_hub], sa_summary(ch["hub"])
+    assert [sa["uniqueid"] for sa in site_sa(ch["spoke1"])] == [site_s1], \
+        sa_summary(ch["spoke1"])
+    assert s1.ping(HUB_NBMA, count=1, timeout=3)
+    # the site SA going purges nothing
+    purged = ipsec_counters(hub)["peersPurged"]
+    ch["spoke1"].swanctl("--terminate", "--ike", "site")
+    hub.wait_until(lambda: not site_sa(ch["hub"]), 20, msg="the site SA gone")
+    time.sleep(2)
+    assert ipsec_counters(hub)["peersPurged"] == purged
+    assert dynamic_entries(hub).get(spoke_tunnel(1)) == SPOKE_NBMA[0]
     assert cnt.read()["gre"] == 0
 
 

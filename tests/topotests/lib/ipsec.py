@@ -98,12 +98,15 @@ charon-systemd {
 
 
 def swanctl_conf(variant, local_addr, psk=PSK, cert=None, reqid=None, dpd_delay=None,
-                 conn=CONN):
+                 conn=CONN, start_action="trap"):
     """swanctl.conf of a DMVPN node (hub and spokes are the same: any peer
     may initiate or respond).  variant: IKEV1_PSK, IKEV2_CERT, IKEV2_PSK;
     cert: the node's certificate file name (in x509/) for IKEV2_CERT;
     reqid: pin the child's reqid (None: charon picks one per SA);
-    dpd_delay: seconds between DPD checks (None: no DPD)."""
+    dpd_delay: seconds between DPD checks (None: no DPD); conn: the
+    connection's (and child's) name; start_action: "trap" (SAs on
+    demand) or "none" (a responder-only connection, e.g. a hub's
+    fallback)."""
     if variant not in VARIANTS:
         raise ValueError("unknown IPsec variant %r" % variant)
     version = "1" if variant == IKEV1_PSK else "2"
@@ -147,7 +150,7 @@ def swanctl_conf(variant, local_addr, psk=PSK, cert=None, reqid=None, dpd_delay=
               "                local_ts = dynamic[gre]",
               "                remote_ts = dynamic[gre]",
               "                esp_proposals = %s" % ESP_PROPOSALS,
-              "                start_action = trap"]
+              "                start_action = %s" % start_action]
     if dpd_delay:
         lines.append("                dpd_action = clear")
     if reqid:
@@ -218,8 +221,12 @@ class Charon:
     <node etcdir>/ipsec and its VICI socket in the node's run directory."""
 
     def __init__(self, node, variant, pki=None, reqid=None, dpd_delay=None, local_addr=None,
-                 cert_name=None, name="charon"):
+                 cert_name=None, name="charon", extra=""):
+        """extra: swanctl.conf text appended to the DMVPN connection's
+        (more connections, secrets: strongSwan merges sections of the
+        same name)."""
         self.node = node
+        self.extra = extra
         self.variant = variant
         self.name = name
         self.reqid = reqid
@@ -260,6 +267,7 @@ class Charon:
         with open(self.swanctl_file, "w") as f:
             f.write(swanctl_conf(self.variant, self.local_addr, cert=cert, reqid=self.reqid,
                                  dpd_delay=self.dpd_delay))
+            f.write(self.extra)
 
     def spawn(self):
         """Start charon without waiting (see wait_ready)."""
