@@ -177,13 +177,18 @@ static void mcast_captured(ifindex_t in, ifindex_t out, const uint8_t *pkt,
 
 /* our own rule for ifp, unless the operator writes his
  * (multicast-nflog-group) */
+static bool mcast_wanted(struct interface *ifp, int afi)
+{
+	return !nhrp_conf.mcast_nflog_group && nhrp_if_enabled(ifp, afi) &&
+	       nhrp_mcast_list_count(&nhrp_if(ifp)->afi[afi].mcast);
+}
+
 static int mcast_capture(struct interface *ifp)
 {
-	bool on = !nhrp_conf.mcast_nflog_group &&
-		  nhrp_if_enabled(ifp, NHRP_AFI_IP) &&
-		  nhrp_mcast_list_count(&nhrp_if(ifp)->afi[NHRP_AFI_IP].mcast);
-
-	nhrp_sys->capture(NHRP_CAPTURE_MULTICAST, ifp, on, mcast_captured,
+	nhrp_sys->capture(NHRP_CAPTURE_MULTICAST, ifp,
+			  mcast_wanted(ifp, NHRP_AFI_IP), mcast_captured, NULL);
+	nhrp_sys->capture(NHRP_CAPTURE_MULTICAST6, ifp,
+			  mcast_wanted(ifp, NHRP_AFI_IP6), mcast_captured,
 			  NULL);
 	return 0;
 }
@@ -191,6 +196,8 @@ static int mcast_capture(struct interface *ifp)
 static int mcast_capture_off(struct interface *ifp)
 {
 	nhrp_sys->capture(NHRP_CAPTURE_MULTICAST, ifp, false, mcast_captured,
+			  NULL);
+	nhrp_sys->capture(NHRP_CAPTURE_MULTICAST6, ifp, false, mcast_captured,
 			  NULL);
 	return 0;
 }

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * nhrpd: our own netfilter rules (nhrp_system.capture), for `ip nhrp
- * redirect` and `ip nhrp map multicast` when the operator writes no rules
- * of his own.  One nftables table, `inet nhrpd`, written through netlink
- * with libnftnl, always whole, in one transaction:
+ * nhrpd: our own netfilter rules (nhrp_system.capture), for `ip|ipv6 nhrp
+ * redirect` and `ip|ipv6 nhrp map multicast` when the operator writes no
+ * rules of his own.  One nftables table, `inet nhrpd` (both families),
+ * written through netlink with libnftnl, always whole, in one transaction:
  *
  *   table inet nhrpd {
  *     flags owner
  *     set redirect {
  *       type ipv4_addr . ipv4_addr; size 65535; flags dynamic,timeout; timeout 1m
+ *     }
+ *     set redirect6 {
+ *       type ipv6_addr . ipv6_addr; size 65535; flags dynamic,timeout; timeout 1m
  *     }
  *     chain forward {
  *       type filter hook forward priority filter; policy accept;
@@ -16,25 +19,34 @@
  *         update @redirect { ip saddr & 255.255.255.0 . ip daddr & 255.255.255.0
  *                            limit rate 4/minute burst 1 packets }
  *         log group 20040 snaplen 128 queue-threshold 1
+ *       iifname "gre1" oifname "gre1" meta nfproto ipv6
+ *         update @redirect6 { ip6 saddr & ffff:ffff:ffff:ffff:: . ip6 daddr & ffff:ffff:ffff:ffff::
+ *                             limit rate 4/minute burst 1 packets }
+ *         log group 20042 snaplen 128 queue-threshold 1
  *     }
  *     chain output {
  *       type filter hook output priority filter; policy accept;
  *       oifname "gre1" meta nfproto ipv4 ip daddr 224.0.0.0/24
  *         log group 20041 queue-threshold 1 drop
+ *       oifname "gre1" meta nfproto ipv6 ip6 daddr ff02::/16
+ *         log group 20043 queue-threshold 1 drop
  *     }
  *   }
  *
- * a forward rule per interface with redirect, an output rule per interface
- * with multicast; the chains and the set only when some rule needs them.
+ * a forward rule per interface and family with redirect, an output rule
+ * per interface and family with multicast; the chains and the sets only
+ * when some rule needs them.
  * The forward chain only logs (no verdict): other tables decide what is
  * forwarded.  The rate limit is FRR's documented hashlimit (4/minute, burst
- * 1, per source /24 and destination /24); nhrp_traffic.c holds to its own
+ * 1, per source /24 and destination /24; for IPv6 per /64 pair, as the
+ * ip6tables rule of FRR's documentation); nhrp_traffic.c holds to its own
  * limit as well.  `queue-threshold 1`: each packet reaches us at once
  * (nfnetlink_log's default batches up to 100 packets or 1 s).
  *
  * The NFLOG groups are ours too: the first of 20040, 20041, ... that no
- * other program has bound, redirect first (so normally 20040 redirect,
- * 20041 multicast); `show`-able in `nft list table inet nhrpd`.
+ * other program has bound, each kind its own, in the order redirect,
+ * multicast, redirect6, multicast6 among those in use (so normally 20040
+ * redirect, 20041 multicast); `show`-able in `nft list table inet nhrpd`.
  *
  * `flags owner` (NFT_TABLE_F_OWNER, Linux 5.12) ties the table to our
  * netlink socket: only nhrpd can change it, `nft flush ruleset` leaves it
@@ -68,6 +80,7 @@ DEFINE_MTYPE_STATIC(NHRPD, NHRP_NFT, "NHRP netfilter rules");
 
 #define NFT_TABLE "nhrpd"
 #define NFT_SET "redirect"
+#define NFT_SET6 "redirect6"
 #define NFT_GROUP_FIRST 20040	/* our NFLOG groups: the first free ones */
 #define NFT_GROUP_TRIES 16
 #define REDIRECT_SNAPLEN 128	/* the IP header and 8 bytes, and more */
@@ -106,7 +119,14 @@ static struct {
 static const char *const kind_name[NHRP_CAPTURE_MAX] = {
 	[NHRP_CAPTURE_REDIRECT] = "redirect",
 	[NHRP_CAPTURE_MULTICAST] = "multicast",
+	[NHRP_CAPTURE_REDIRECT6] = "redirect6",
+	[NHRP_CAPTURE_MULTICAST6] = "multicast6",
 };
+
+static bool kind_v6(int kind)
+{
+	return kind == NHRP_CAPTURE_REDIRECT6 || kind == NHRP_CAPTURE_MULTICAST6;
+}
 
 /* ---- building the transaction ------------------------------------------ */
 
@@ -178,19 +198,26 @@ static void put_chain(struct batch *bt, const char *name, uint32_t hook)
 	batch_next(bt);
 }
 
-static void put_redirect_set(struct batch *bt)
+/* nft's data types for set keys */
+#define NFT_TYPE_IPV4_ADDR 7
+#define NFT_TYPE_IPV6_ADDR 8
+
+/* the set of (source, destination) network pairs of one family: `redirect`
+ * (set id 1), `redirect6` (set id 2) */
+static void put_redirect_set(struct batch *bt, bool v6)
 {
 	struct nftnl_set *s = nftnl_set_alloc();
+	uint32_t t = v6 ? NFT_TYPE_IPV6_ADDR : NFT_TYPE_IPV4_ADDR;
 	struct nlmsghdr *nlh;
 
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE);
-	nftnl_set_set_str(s, NFTNL_SET_NAME, NFT_SET);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, v6 ? NFT_SET6 : NFT_SET);
 	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
-	nftnl_set_set_u32(s, NFTNL_SET_ID, 1);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, v6 ? 2 : 1);
 	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_EVAL | NFT_SET_TIMEOUT);
-	/* ipv4_addr . ipv4_addr, as nft names it */
-	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, (7 << 6) | 7);
-	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 8);
+	/* ipv4_addr . ipv4_addr (ipv6_addr . ipv6_addr), as nft names it */
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, (t << 6) | t);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, v6 ? 32 : 8);
 	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, REDIRECT_SET_SIZE);
 	nftnl_set_set_u64(s, NFTNL_SET_TIMEOUT, REDIRECT_SET_TIMEOUT);
 	nlh = batch_msg(bt, NFT_MSG_NEWSET, NLM_F_CREATE);
@@ -237,9 +264,9 @@ static void e_ifname(struct nftnl_rule *r, uint32_t key, const char *name)
 	e_cmp(r, buf, sizeof(buf));
 }
 
-static void e_ipv4(struct nftnl_rule *r)
+static void e_nfproto(struct nftnl_rule *r, bool v6)
 {
-	uint8_t proto = NFPROTO_IPV4;
+	uint8_t proto = v6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
 
 	e_meta(r, NFT_META_NFPROTO);
 	e_cmp(r, &proto, sizeof(proto));
@@ -257,20 +284,23 @@ static void e_payload(struct nftnl_rule *r, uint32_t offset, uint32_t len,
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, dreg);
 }
 
-/* an IPv4 address of the header (offset 12 source, 16 destination), its
- * /24, into reg */
-static void e_addr24(struct nftnl_rule *r, uint32_t offset, uint32_t reg)
+/* an address of the header, its network, into reg: IPv4 (offset 12
+ * source, 16 destination) its /24, IPv6 (offset 8 source, 24 destination)
+ * its /64 */
+static void e_net(struct nftnl_rule *r, bool v6, uint32_t offset, uint32_t reg)
 {
+	uint8_t mask[16] = {}, zero[16] = {};
+	uint32_t len = v6 ? 16 : 4;
 	struct nftnl_expr *e;
-	uint32_t mask = htonl(0xffffff00), zero = 0;
 
-	e_payload(r, offset, 4, reg);
+	memset(mask, 0xff, v6 ? 8 : 3);
+	e_payload(r, offset, len, reg);
 	e = expr(r, "bitwise");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, reg);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, reg);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 4);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &mask, 4);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &zero, 4);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
 }
 
 static void e_log(struct nftnl_rule *r, uint16_t group, uint32_t snaplen)
@@ -303,8 +333,9 @@ static void put_rule(struct batch *bt, struct nftnl_rule *r)
 	batch_next(bt);
 }
 
-/* forwarded in and out of ifname: to the redirect group, rate-limited */
-static void put_redirect_rule(struct batch *bt, const char *ifname,
+/* forwarded in and out of ifname: to the redirect group, rate-limited;
+ * the key (source net . destination net) in consecutive registers */
+static void put_redirect_rule(struct batch *bt, const char *ifname, bool v6,
 			      uint16_t group)
 {
 	struct nftnl_rule *r = rule_new("forward");
@@ -312,9 +343,9 @@ static void put_redirect_rule(struct batch *bt, const char *ifname,
 
 	e_ifname(r, NFT_META_IIFNAME, ifname);
 	e_ifname(r, NFT_META_OIFNAME, ifname);
-	e_ipv4(r);
-	e_addr24(r, 12, NFT_REG_1);
-	e_addr24(r, 16, NFT_REG32_01);
+	e_nfproto(r, v6);
+	e_net(r, v6, v6 ? 8 : 12, NFT_REG_1);
+	e_net(r, v6, v6 ? 24 : 16, v6 ? NFT_REG_2 : NFT_REG32_01);
 	limit = expr(NULL, "limit");
 	nftnl_expr_set_u64(limit, NFTNL_EXPR_LIMIT_RATE, REDIRECT_RATE);
 	nftnl_expr_set_u64(limit, NFTNL_EXPR_LIMIT_UNIT, 60);
@@ -323,25 +354,31 @@ static void put_redirect_rule(struct batch *bt, const char *ifname,
 	e = expr(r, "dynset");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_UPDATE);
-	nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, NFT_SET);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SET_ID, 1);
+	nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, v6 ? NFT_SET6 : NFT_SET);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SET_ID, v6 ? 2 : 1);
 	nftnl_expr_add_expr(e, NFTNL_EXPR_DYNSET_EXPRESSIONS, limit);
 	e_log(r, group, REDIRECT_SNAPLEN);
 	put_rule(bt, r);
 }
 
-/* link-local multicast leaving ifname: to the multicast group, dropped */
-static void put_multicast_rule(struct batch *bt, const char *ifname,
+/* link-local multicast leaving ifname (224.0.0.0/24, ff02::/16): to the
+ * multicast group, dropped */
+static void put_multicast_rule(struct batch *bt, const char *ifname, bool v6,
 			       uint16_t group)
 {
 	struct nftnl_rule *r = rule_new("output");
 	struct nftnl_expr *e;
-	uint8_t net[3] = {224, 0, 0};
+	uint8_t net[3] = {224, 0, 0}, net6[2] = {0xff, 0x02};
 
 	e_ifname(r, NFT_META_OIFNAME, ifname);
-	e_ipv4(r);
-	e_payload(r, 16, 3, NFT_REG_1);
-	e_cmp(r, net, sizeof(net));
+	e_nfproto(r, v6);
+	if (v6) {
+		e_payload(r, 24, 2, NFT_REG_1);
+		e_cmp(r, net6, sizeof(net6));
+	} else {
+		e_payload(r, 16, 3, NFT_REG_1);
+		e_cmp(r, net, sizeof(net));
+	}
 	e_log(r, group, 0);
 	e = expr(r, "immediate");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
@@ -421,26 +458,36 @@ static int table_install(const bool active[NHRP_CAPTURE_MAX])
 
 	if (nft_socket() < 0)
 		return -errno;
-	batch_start(&bt, 4096 + 1024 * nft_if_list_count(&nft.ifs));
+	/* up to four rules of < 512 bytes per interface */
+	batch_start(&bt, 4096 + 2048 * nft_if_list_count(&nft.ifs));
 	put_table(&bt, NFT_MSG_NEWTABLE, NFT_TABLE_F_OWNER);
 	put_table(&bt, NFT_MSG_DELTABLE, 0);
 	put_table(&bt, NFT_MSG_NEWTABLE, NFT_TABLE_F_OWNER);
-	if (active[NHRP_CAPTURE_REDIRECT]) {
-		put_redirect_set(&bt);
+	if (active[NHRP_CAPTURE_REDIRECT])
+		put_redirect_set(&bt, false);
+	if (active[NHRP_CAPTURE_REDIRECT6])
+		put_redirect_set(&bt, true);
+	if (active[NHRP_CAPTURE_REDIRECT] || active[NHRP_CAPTURE_REDIRECT6])
 		put_chain(&bt, "forward", NF_INET_FORWARD);
-		frr_each (nft_if_list, &nft.ifs, nif)
-			if (nif->on[NHRP_CAPTURE_REDIRECT])
-				put_redirect_rule(
-					&bt, nif->name,
-					nft.kind[NHRP_CAPTURE_REDIRECT].group);
-	}
-	if (active[NHRP_CAPTURE_MULTICAST]) {
+	if (active[NHRP_CAPTURE_MULTICAST] || active[NHRP_CAPTURE_MULTICAST6])
 		put_chain(&bt, "output", NF_INET_LOCAL_OUT);
-		frr_each (nft_if_list, &nft.ifs, nif)
-			if (nif->on[NHRP_CAPTURE_MULTICAST])
-				put_multicast_rule(
-					&bt, nif->name,
-					nft.kind[NHRP_CAPTURE_MULTICAST].group);
+	/* each kind's rules, one per interface; IPv4's first */
+	for (int k = 0; k < NHRP_CAPTURE_MAX; k++) {
+		bool redirect = k == NHRP_CAPTURE_REDIRECT ||
+				k == NHRP_CAPTURE_REDIRECT6;
+
+		if (!active[k])
+			continue;
+		frr_each (nft_if_list, &nft.ifs, nif) {
+			if (!nif->on[k])
+				continue;
+			if (redirect)
+				put_redirect_rule(&bt, nif->name, kind_v6(k),
+						  nft.kind[k].group);
+			else
+				put_multicast_rule(&bt, nif->name, kind_v6(k),
+						   nft.kind[k].group);
+		}
 	}
 	ret = batch_send(&bt);
 	batch_free(&bt);
@@ -539,17 +586,19 @@ static void nft_apply(struct thread *t)
 		}
 	}
 	if (ret < 0) {
+		char kinds[64] = "";
+
+		for (int k = 0; k < NHRP_CAPTURE_MAX; k++)
+			if (active[k])
+				snprintfrr(kinds + strlen(kinds),
+					   sizeof(kinds) - strlen(kinds),
+					   "%s%s", kinds[0] ? ", " : "",
+					   kind_name[k]);
 		if (ret != nft.last_err)
 			flog_err(EC_NHRP_NETFILTER,
-				 "netfilter: cannot install table inet %s for %s%s%s: %s%s",
-				 NFT_TABLE,
-				 active[NHRP_CAPTURE_REDIRECT] ? "redirect" : "",
-				 active[NHRP_CAPTURE_REDIRECT] &&
-						 active[NHRP_CAPTURE_MULTICAST]
-					 ? " and "
-					 : "",
-				 active[NHRP_CAPTURE_MULTICAST] ? "multicast" : "",
-				 safe_strerror(-ret), err_hint(ret));
+				 "netfilter: cannot install table inet %s for %s: %s%s",
+				 NFT_TABLE, kinds, safe_strerror(-ret),
+				 err_hint(ret));
 		nft.last_err = ret;
 		nft.installed = false;
 		thread_add_timer(master, nft_apply, NULL, NFT_RETRY,
@@ -557,7 +606,7 @@ static void nft_apply(struct thread *t)
 		return;
 	}
 	if (!nft.installed || nft.last_err) {
-		char what[64] = "";
+		char what[160] = "";
 
 		for (int k = 0; k < NHRP_CAPTURE_MAX; k++)
 			if (active[k])
@@ -601,7 +650,10 @@ void nhrp_netfilter_capture(enum nhrp_capture kind, struct interface *ifp,
 	}
 	nhrp_debug(KERNEL, "%s: netfilter %s capture %s", ifp->name,
 		   kind_name[kind], on ? "on" : "off");
-	if (!nif->on[NHRP_CAPTURE_REDIRECT] && !nif->on[NHRP_CAPTURE_MULTICAST]) {
+	on = false;
+	for (int k = 0; k < NHRP_CAPTURE_MAX; k++)
+		on |= nif->on[k];
+	if (!on) {
 		nft_if_list_del(&nft.ifs, nif);
 		XFREE(MTYPE_NHRP_NFT, nif);
 	}

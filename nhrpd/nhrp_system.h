@@ -51,6 +51,10 @@ enum nhrp_capture {
 	/* IPv4 link-local multicast (224.0.0.0/24) leaving the interface;
 	 * the original is dropped */
 	NHRP_CAPTURE_MULTICAST,
+	/* the same for an IPv6 overlay: forwarded IPv6, per /64 source and
+	 * destination pair; IPv6 link-local multicast (ff02::/16) */
+	NHRP_CAPTURE_REDIRECT6,
+	NHRP_CAPTURE_MULTICAST6,
 	NHRP_CAPTURE_MAX,
 };
 

@@ -201,12 +201,19 @@ void nhrp_traffic_indication(struct nhrp_rx *rx)
 }
 
 /* our own rule for ifp, unless the operator writes his (nflog-group) */
+static bool redirect_wanted(struct interface *ifp, int afi)
+{
+	return !nhrp_conf.nflog_group && nhrp_if_enabled(ifp, afi) &&
+	       nhrp_if(ifp)->afi[afi].redirect;
+}
+
 static int redirect_capture(struct interface *ifp)
 {
-	bool on = !nhrp_conf.nflog_group && nhrp_if_enabled(ifp, NHRP_AFI_IP) &&
-		  nhrp_if(ifp)->afi[NHRP_AFI_IP].redirect;
-
-	nhrp_sys->capture(NHRP_CAPTURE_REDIRECT, ifp, on, redirect_captured,
+	nhrp_sys->capture(NHRP_CAPTURE_REDIRECT, ifp,
+			  redirect_wanted(ifp, NHRP_AFI_IP), redirect_captured,
+			  NULL);
+	nhrp_sys->capture(NHRP_CAPTURE_REDIRECT6, ifp,
+			  redirect_wanted(ifp, NHRP_AFI_IP6), redirect_captured,
 			  NULL);
 	return 0;
 }
@@ -215,6 +222,8 @@ static int redirect_capture_off(struct interface *ifp)
 {
 	nhrp_sys->capture(NHRP_CAPTURE_REDIRECT, ifp, false, redirect_captured,
 			  NULL);
+	nhrp_sys->capture(NHRP_CAPTURE_REDIRECT6, ifp, false,
+			  redirect_captured, NULL);
 	return 0;
 }
 

@@ -377,3 +377,37 @@ def test_map_replaced_in_one_line(node):
         v.ok("configure exclusive", "interface gre1",
              "ip nhrp map 10.255.255.1 local", "commit", "end")
     assert maps() == ["ip nhrp map 10.255.255.1 local"]
+
+
+def our_nft_table(node):
+    r = node.sh("nft -t list table inet nhrpd", check=False)
+    return r.stdout if r.returncode == 0 else ""
+
+
+def test_own_netfilter_rules_for_ipv6(node):
+    """`ipv6 nhrp redirect` and `ipv6 nhrp map multicast` with no NFLOG
+    group of the operator's: nhrpd's own table has the IPv6 rules (per /64
+    pair; ff02::/16 dropped after logging), each family its NFLOG group;
+    IPv4's rules only when `ip nhrp` asks for them"""
+    node.ip("addr add 2001:db8:ffff::2/64 dev gre1 nodad")
+    start_pair(node)
+    configure(node, ["ipv6 nhrp network-id 42", "ipv6 nhrp redirect",
+                     "ipv6 nhrp map multicast dynamic"])
+    t = wait_until(lambda: "ff02::/16" in our_nft_table(node) and our_nft_table(node))
+    fwd = re.search(r'iifname "gre1" oifname "gre1" update @redirect6 \{ '
+                    r'ip6 saddr & ffff:ffff:ffff:ffff:: \. ip6 daddr & ffff:ffff:ffff:ffff:: '
+                    r'limit rate 4/minute burst 1 packets \} log group (\d+) snaplen 128', t)
+    out = re.search(r'oifname "gre1" ip6 daddr ff02::/16 '
+                    r'log group (\d+) .*drop', t)
+    assert fwd and out, t
+    assert fwd.group(1) != out.group(1), t
+    assert "set redirect6" in t and "ipv6_addr . ipv6_addr" in t, t
+    # nothing for IPv4, which is not configured
+    assert "224.0.0.0" not in t and "@redirect " not in t, t
+    configure(node, ["ip nhrp network-id 41", "ip nhrp redirect",
+                     "ip nhrp map multicast dynamic"])
+    t = wait_until(lambda: "224.0.0.0/24" in our_nft_table(node) and our_nft_table(node))
+    assert "@redirect {" in t and "@redirect6 {" in t and "ff02::/16" in t, t
+    # the operator's groups: his rules, ours go (both families)
+    configure(node, [], ["nhrp nflog-group 1", "nhrp multicast-nflog-group 2"])
+    assert wait_until(lambda: our_nft_table(node) == ""), our_nft_table(node)

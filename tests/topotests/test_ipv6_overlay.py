@@ -29,15 +29,18 @@ What is checked:
 - An IPv6 shortcut (phase 3): spoke2's lan1 is not in RIPng; the hub has a
   kernel route to it via spoke2's tunnel address and redistributes it, so
   the spokes learn it via the hub (a global next hop is not passed on).
-  The first packets from spoke1 cross the hub, whose NFLOG rule makes
+  The first packets from spoke1 cross the hub, whose own NFLOG rule makes
   nhrpd send a Traffic Indication; spoke1 resolves the destination,
   spoke2 answers for its /64, and spoke1's shortcut route (zebra, type
   NHRP, via spoke2's tunnel address) takes the traffic straight to
   spoke2's NBMA address.
 
-The netfilter rules are written here by hand (ip6tables), as
-lib/dmvpn.py does for IPv4: nhrpd does not install rules yet.
+No netfilter rule is written here: nhrpd installs its own (`table inet
+nhrpd`: ff02::/16 leaving gre1 logged and dropped on every node, the hub's
+forwarded IPv6 per /64 pair), as it does for IPv4; test_own_rules checks
+the table itself.
 """
+import re
 import json
 import time
 
@@ -60,32 +63,11 @@ FAR = "2001:db8:22::1"          # spoke2's lan1, reached through the hub
 FAR_NET = "2001:db8:22::/64"
 HOLD = 60
 UPDATE, TIMEOUT, GARBAGE = 5, 15, 10
-MCAST_GROUP, REDIRECT_GROUP = 2, 1
 CONVERGE = 2 * UPDATE + 4 + 10
-
-MCAST_RULES = """*filter
-:INPUT ACCEPT [0:0]
-:FORWARD ACCEPT [0:0]
-:OUTPUT ACCEPT [0:0]
--A OUTPUT -o gre1 -d ff02::/16 -j NFLOG --nflog-group {g}
--A OUTPUT -o gre1 -d ff02::/16 -j DROP
-COMMIT
-""".format(g=MCAST_GROUP)
-
-# the IPv6 form of the hub's redirect rule: per /64 pair
-REDIRECT_RULES = """*filter
-:INPUT ACCEPT [0:0]
-:FORWARD ACCEPT [0:0]
-:OUTPUT ACCEPT [0:0]
--A FORWARD -i gre1 -o gre1 -m hashlimit --hashlimit-upto 4/minute --hashlimit-burst 1 --hashlimit-mode srcip,dstip --hashlimit-srcmask 64 --hashlimit-dstmask 64 --hashlimit-name nhrp6-redirect -j NFLOG --nflog-group {g} --nflog-size 128
-COMMIT
-""".format(g=REDIRECT_GROUP)
 
 
 def hub_conf():
     return "\n".join([
-        "nhrp multicast-nflog-group %d" % MCAST_GROUP,
-        "nhrp nflog-group %d" % REDIRECT_GROUP,
         "interface gre1",
         " ipv6 nhrp network-id 42",
         " ipv6 nhrp holdtime %d" % HOLD,
@@ -97,7 +79,6 @@ def hub_conf():
 
 def spoke_conf():
     return "\n".join([
-        "nhrp multicast-nflog-group %d" % MCAST_GROUP,
         "interface gre1",
         " ipv6 nhrp network-id 42",
         " ipv6 nhrp holdtime %d" % HOLD,
@@ -178,11 +159,9 @@ def net():
             n.ip("link set gre1 up")
             n.add_dummy("lan0")
             n.ip("addr add %s/64 dev lan0 nodad" % LAN[i])
-            n.iptables_restore(MCAST_RULES, ipv6=True)
         spokes[1].add_dummy("lan1")
         spokes[1].ip("addr add %s/64 dev lan1 nodad" % FAR)
         hub.ip("route add %s via %s dev gre1" % (FAR_NET, SPOKE6[1]))
-        hub.iptables_restore(REDIRECT_RULES, ipv6=True)
         t.wait_ready([n.start_zebra(wait=False) for n in nodes])
         started = [hub.start_nhrpd(hub_conf(), ours=True, wait=False)]
         started += [s.start_nhrpd(spoke_conf(), ours=True, wait=False) for s in spokes]
@@ -234,6 +213,27 @@ def test_registration_as_ios(net):
                                         net.ll[s.name]: ("local", SPOKE_NBMA[net.spokes.index(s)])}
     # nothing of IPv4
     assert hub.show("show ip nhrp cache json", json=True)["table"] == []
+
+
+def nft_table(node):
+    r = node.run("nft -t list table inet nhrpd", check=False)
+    return r.stdout if r.returncode == 0 else ""
+
+
+def test_own_rules(net):
+    """nhrpd's own table, IPv6 rules only (no `ip nhrp` here): the hub
+    logs forwarded IPv6 per /64 pair and every node logs and drops ff02::/16
+    leaving gre1; no operator rule anywhere"""
+    for n in net.nodes:
+        t = n.wait_until(lambda: "ff02::/16" in nft_table(n) and nft_table(n), 10,
+                         msg="%s: table inet nhrpd with the IPv6 multicast rule" % n.name)
+        assert re.search(r'oifname "gre1" ip6 daddr ff02::/16 log group \d+ .*drop', t), t
+        assert "224.0.0.0" not in t and "@redirect " not in t, t
+    hub = nft_table(net.hub)
+    assert re.search(r'iifname "gre1" oifname "gre1" update @redirect6 \{ ip6 saddr & '
+                     r'ffff:ffff:ffff:ffff:: \. ip6 daddr & ffff:ffff:ffff:ffff:: limit rate '
+                     r'4/minute burst 1 packets \} log group \d+ snaplen 128', hub), hub
+    assert "chain forward" not in nft_table(net.spokes[0])
 
 
 def test_ipv6_map_multicast_takes_ipv4_nbma(net):

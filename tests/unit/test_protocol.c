@@ -3169,6 +3169,74 @@ static void test_udp6_checksum_negative_control(void)
 	CHECK(memcmp(fixed, pkt, sizeof(pkt)) == 0);
 }
 
+/* our own rules for an IPv6 overlay: `ipv6 nhrp redirect` and `ipv6 nhrp
+ * map multicast` ask for the IPv6 kinds of capture, and only them; what
+ * they capture makes Traffic Indications and copies */
+#define REDIRECT6 NHRP_CAPTURE_REDIRECT6
+#define MCAST6 NHRP_CAPTURE_MULTICAST6
+
+static void test_capture_ipv6(void)
+{
+	uint8_t ip[64], ripng[40 + 8 + 4] = {0x60, 0, 0, 0, 0, 12, 17, 255};
+	struct ipaddr src = ip4(HUB_LL), dst = ip4("ff02::9");
+	struct nhrp_mcast_conf *mc;
+	struct fake_sent *s;
+	nhrp_nflog_cb cb;
+	void *arg;
+
+	hub6();
+	CHECK_EQ(fake_captures(REDIRECT6) + fake_captures(MCAST6), 0);
+	conf6()->redirect = true;
+	nhrp_if_update(gre);
+	CHECK(fake_capture(REDIRECT6, "gre1"));
+	CHECK_EQ(fake_captures(REDIRECT), 0); /* IPv4 NHRP is off */
+	CHECK_EQ(fake_captures(MCAST6), 0);
+	CHECK_EQ(do_register6(S1_NBMA, S1_6, S1_LL, 600, true), 0);
+	CHECK_EQ(do_register6(S2_NBMA, S2_6, S2_LL, 600, true), 0);
+	cb = fake_capture_cb(REDIRECT6, &arg);
+	REQUIRE(cb);
+	ip6_packet(ip, sizeof(ip), "2001:db8:11::5", "2001:db8:12::5");
+	cb(GRE, GRE, ip, sizeof(ip), arg);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.type, NHRP_PKT_TRAFFIC);
+	CHECK_EQ(s->pkt.pro_type, NHRP_PRO_IPV6);
+	CHECK(fake_sent_to(s, S1_NBMA));
+
+	/* `ipv6 nhrp map multicast dynamic` */
+	mc = nhrp_conf_alloc(sizeof(*mc));
+	mc->dynamic = true;
+	nhrp_mcast_list_add_tail(&conf6()->mcast, mc);
+	nhrp_if_update(gre);
+	CHECK(fake_capture(MCAST6, "gre1"));
+	CHECK_EQ(fake_captures(MCAST), 0);
+	memcpy(ripng + 8, &src.ipaddr_v6, 16);
+	memcpy(ripng + 24, &dst.ipaddr_v6, 16);
+	ripng[40] = 0x02, ripng[41] = 0x09, ripng[42] = 0x02, ripng[43] = 0x09;
+	ripng[45] = 12;
+	cb = fake_capture_cb(MCAST6, &arg);
+	REQUIRE(cb);
+	cb(0, GRE, ripng, sizeof(ripng), arg);
+	CHECK_EQ(fake_sent_count(), 2);
+	while ((s = fake_sent_pop()))
+		CHECK_EQ(s->ethertype, 0x86dd);
+
+	/* the operator's groups: his rules for both families, ours go */
+	nhrp_conf.nflog_group = 1;
+	nhrp_conf.mcast_nflog_group = 2;
+	nhrp_traffic_config();
+	nhrp_multicast_config();
+	CHECK_EQ(fake_captures(REDIRECT6) + fake_captures(MCAST6), 0);
+	nhrp_conf.nflog_group = nhrp_conf.mcast_nflog_group = 0;
+	nhrp_traffic_config();
+	nhrp_multicast_config();
+	CHECK(fake_capture(REDIRECT6, "gre1") && fake_capture(MCAST6, "gre1"));
+	/* IPv6 NHRP off: both go */
+	conf6()->network_id = 0;
+	nhrp_if_update(gre);
+	CHECK_EQ(fake_captures(REDIRECT6) + fake_captures(MCAST6), 0);
+}
+
 static const struct fake_test tests[] = {
 	{"reg_accept", test_reg_accept},
 	{"reg_unique_conflict", test_reg_unique_conflict},
@@ -3248,6 +3316,7 @@ static const struct fake_test tests[] = {
 	{"ipv6_redirect", test_ipv6_redirect},
 	{"ipv6_multicast_replication", test_ipv6_multicast_replication},
 	{"udp6_checksum_negative_control", test_udp6_checksum_negative_control},
+	{"capture_ipv6", test_capture_ipv6},
 	{NULL, NULL},
 };
 
