@@ -408,6 +408,12 @@ def test_own_netfilter_rules_for_ipv6(node):
                      "ip nhrp map multicast dynamic"])
     t = wait_until(lambda: "224.0.0.0/24" in our_nft_table(node) and our_nft_table(node))
     assert "@redirect {" in t and "@redirect6 {" in t and "ff02::/16" in t, t
+    # IPv4's as before, beside them
+    assert re.search(r'iifname "gre1" oifname "gre1" update @redirect \{ ip saddr & '
+                     r'255\.255\.255\.0 \. ip daddr & 255\.255\.255\.0 limit rate 4/minute '
+                     r'burst 1 packets \} log group (\d+) snaplen 128', t), t
+    assert re.search(r'oifname "gre1" ip daddr 224\.0\.0\.0/24 log group \d+ .*drop', t), t
+    assert len(set(re.findall(r"log group (\d+)", t))) == 4, t
     # the operator's groups: his rules, ours go (both families)
     configure(node, [], ["nhrp nflog-group 1", "nhrp multicast-nflog-group 2"])
     assert wait_until(lambda: our_nft_table(node) == ""), our_nft_table(node)
