@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """What an IOS hub and spoke do, on the kernel (issue: behave as IOS does):
 
-1. A Resolution Request for an address registered with the hub goes to its
+1. A Resolution Request for an address registered with the hub (phase 2),
+   or for a LAN routed via a registered spoke (phase 3), goes to its
    owner, which answers the requester directly and learns it on the way:
    one request, both spokes know each other.
 2. Spokes behind NAT (masquerading namespaces) register, learn their
@@ -95,6 +96,46 @@ def test_resolution_of_a_registered_address_goes_to_its_owner(topo):
     # one request was enough: spoke2 had no reason to ask
     assert not [p for p in s2_pkts if p[0] == SPOKE_NBMA[1] and p[2] == RES_REQ], s2_pkts
     assert cache(s2)[spoke_tunnel(1)]["type"] == "cached"
+
+
+def test_phase3_resolution_goes_to_its_owner(topo):
+    """phase 3: the hub's Traffic Indication makes spoke1 ask the hub for
+    spoke2's LAN; the hub passes the request on to spoke2 (the LAN is routed
+    via it), which answers spoke1 itself and learns spoke1 from the request.
+    Traffic flows one way only (spoke2 drops the echo requests): one
+    request, and both spokes know each other."""
+    d = build_dmvpn(topo, spokes=2, tunnel_plen=24)
+    s1, s2 = d.spokes
+    d.hub.iptables_restore(hub_nflog_rules(1))
+    s2.iptables_restore("*filter\n:INPUT ACCEPT [0:0]\n"
+                        "-A INPUT -p icmp --icmp-type echo-request -d %s -j DROP\n"
+                        "COMMIT\n" % lan_addr(2))
+    start(d)
+    caps = {n.name: n.capture("eth0", NHRP_GRE, name="res3") for n in d.nodes}
+    ping = s1.popen(["ping", "-q", "-c", "100", "-i", "0.3", "-I", lan_addr(1), lan_addr(2)])
+    try:
+        s1.wait_until(lambda: shortcuts(s1).get(lan_net(2)) == spoke_tunnel(2), 30,
+                      msg="spoke1: shortcut to spoke2's LAN")
+    finally:
+        ping.kill()
+        ping.wait()
+    assert cache(s1)[spoke_tunnel(2)]["nbma"] == SPOKE_NBMA[1]
+    s2.wait_until(lambda: cache(s2).get(spoke_tunnel(1), {}).get("nbma") == SPOKE_NBMA[0], 10,
+                  msg="spoke2 learnt spoke1 from its request")
+    assert cache(s2)[spoke_tunnel(1)]["type"] == "cached"
+    s1.wait_until(lambda: [p for p in nhrp_packets(caps["spoke1"]) if p[2] == RES_REPLY] and
+                  [p for p in nhrp_packets(caps["hub"]) if p[2] == RES_REQ], 10,
+                  msg="the resolution in the captures")
+    for c in caps.values():
+        c.stop()
+    hub_pkts = nhrp_packets(caps["hub"])
+    s1_pkts = nhrp_packets(caps["spoke1"])
+    s2_pkts = nhrp_packets(caps["spoke2"])
+    assert (HUB_NBMA, SPOKE_NBMA[1], RES_REQ) in hub_pkts, hub_pkts
+    assert not [p for p in hub_pkts if p[0] == HUB_NBMA and p[2] == RES_REPLY], hub_pkts
+    replies = [p for p in s1_pkts if p[1] == SPOKE_NBMA[0] and p[2] == RES_REPLY]
+    assert replies and all(p[0] == SPOKE_NBMA[1] for p in replies), s1_pkts
+    assert not [p for p in s2_pkts if p[0] == SPOKE_NBMA[1] and p[2] == RES_REQ], s2_pkts
 
 
 # ---- 2. spokes behind NAT ---------------------------------------------------------------
