@@ -317,3 +317,67 @@ def test_wrong_password_code_11(net):
     assert e.offset >= extoff and bad[e.offset:e.offset + 2] == bytes([0x80, nhrp.EXT_AUTH])
     assert "10.255.200.1" not in cache(net.hub)
     untouched(net)
+
+
+ERR_LOOP, ERR_UNRECOGNIZED_EXT, ERR_HOP_COUNT = 3, 1, 15
+
+
+def error_back(net, pdu, timeout=5):
+    """send pdu to the hub; the Error Indications that come back for it"""
+    with nhrp.Listener(net.att) as l:
+        net.send(HUB_NBMA, [pdu])
+        return [g for g in l.wait(lambda q: q.type == nhrp.ERROR and
+                                  q.quoted[:len(pdu)] == pdu, timeout)]
+
+
+def test_hop_count_and_loop_on_the_wire(net):
+    """a Resolution Request the hub would pass on to spoke2: with hop count
+    1, Error Indication 15 (Hop Count Exceeded, offset 9: ar$hopcnt); with
+    the hub's own record in its Forward Transit extension, Error
+    Indication 3 (Loop Detected) pointing at that extension; each from
+    the hub to the requester, quoting the packet whole; spoke2 gets
+    neither"""
+    rid = net.next_id()
+    with nhrp.Listener(net.att) as l:       # the attacker is a station
+        net.send(HUB_NBMA, [regreq(ATT_TUN, rid)])
+        assert answers(l, rid, nhrp.REG_REPLY)
+    before = traffic(net.s2)["received"]["resolutionRequest"]
+    hop1 = nhrp.pdu(nhrp.RES_REQ, ATT_NBMA, ATT_TUN, S2_TUN, reqid=net.next_id(),
+                    flags=nhrp.FLAG_Q, cies=[nhrp.cie(prefix=32, holdtime=HOLD)], auth=PW, hop=1)
+    got = error_back(net, hop1)
+    assert got, "an Error Indication for the hop count"
+    e = got[0].pkt
+    assert got[0].nbma == HUB_NBMA and e.code == ERR_HOP_COUNT and e.offset == 9, e
+    assert e.dst_proto == ATT_TUN and e.src_proto == HUB_TUNNEL, e
+    time.sleep(1)       # Error Indications are rate-limited per source
+    fwd = nhrp.ext(nhrp.EXT_FWD, nhrp.cie(prefix=32, holdtime=HOLD, nbma=HUB_NBMA,
+                                          proto=HUB_TUNNEL))
+    loop = resreq(ATT_NBMA, ATT_TUN, S2_TUN, net.next_id(), exts=[fwd])
+    got = error_back(net, loop)
+    assert got, "an Error Indication for the loop"
+    e = got[0].pkt
+    extoff = int.from_bytes(loop[14:16], "big")
+    assert e.code == ERR_LOOP and e.offset == extoff, (e, extoff)
+    assert loop[e.offset:e.offset + 2] == bytes([0x80, nhrp.EXT_FWD])
+    time.sleep(1)
+    assert traffic(net.s2)["received"]["resolutionRequest"] == before
+    untouched(net)
+
+
+def test_no_error_indication_for_an_error_indication(net):
+    """an Error Indication with an unknown compulsory extension (which
+    in any other packet gets Error Indication 1): nothing comes back. The
+    control, a Resolution Request with the same extension, gets one."""
+    time.sleep(1)
+    unknown = nhrp.ext(0x1234, b"\0\0\0\0")
+    ctl = resreq(ATT_NBMA, ATT_TUN, S2_TUN, net.next_id(), exts=[unknown])
+    got = error_back(net, ctl)
+    assert got and got[0].pkt.code == ERR_UNRECOGNIZED_EXT, got
+    time.sleep(1)
+    ei = nhrp.pdu(nhrp.ERROR, ATT_NBMA, ATT_TUN, HUB_TUNNEL, error=(7, 0),
+                  body=ctl[:28], exts=[unknown], auth=PW)
+    with nhrp.Listener(net.att) as l:
+        net.send(HUB_NBMA, [ei])
+        back = [g for g in l.drain(3) if g.pkt.type == nhrp.ERROR]
+    assert back == [], [g.pkt for g in back]
+    untouched(net)
