@@ -417,3 +417,41 @@ def test_own_netfilter_rules_for_ipv6(node):
     # the operator's groups: his rules, ours go (both families)
     configure(node, [], ["nhrp nflog-group 1", "nhrp multicast-nflog-group 2"])
     assert wait_until(lambda: our_nft_table(node) == ""), our_nft_table(node)
+
+
+LIMITS = ["nhrp shortcut minimum-prefix-length 16", "nhrp registration maximum-holdtime 300",
+          "nhrp registration timeout 30", "nhrp registration maximum-per-nbma 4",
+          "nhrp cache maximum-entries 1000"]
+
+
+def test_limits_through_the_vty(node):
+    """the configurable bounds of issue 14 (shortcut prefix, registration
+    holding time, refresh, per-NBMA count, cache size) for both families:
+    set on nhrpd's vty, written, kept across a restart, gone with `no`;
+    a bad value is refused with a message and changes nothing"""
+    conf = start_pair(node)
+    lines = ["ip " + l for l in LIMITS] + ["ipv6 " + l for l in LIMITS]
+    with node.vty() as v:
+        v.ok("configure terminal", "interface gre1", "ip nhrp network-id 1",
+             "ipv6 nhrp network-id 2", *lines, "end")
+    cfg = daemon_config(node)
+    assert set(lines) <= cfg["interface gre1"], cfg["interface gre1"]
+    r = node.vtysh("write memory")
+    assert r.returncode == 0, r.stdout + r.stderr
+    node.stop("nhrpd")
+    node.start("nhrpd", binary=OUR_NHRPD, conf=conf)
+    assert daemon_config(node) == cfg
+    with node.vty() as v:
+        v.ok("configure terminal", "interface gre1")
+        for bad in ("ip nhrp shortcut minimum-prefix-length 33",
+                    "ip nhrp registration maximum-holdtime 0",
+                    "ipv6 nhrp cache maximum-entries 0"):
+            out, st = v.cmd(bad)
+            assert st != 0 and out.strip().startswith("%"), (bad, st, out)
+        v.ok("end")
+    assert daemon_config(node) == cfg
+    with node.vty() as v:
+        v.ok("configure terminal", "interface gre1",
+             *["no " + l.rsplit(" ", 1)[0] for l in lines], "end")
+    left = daemon_config(node)["interface gre1"]
+    assert not [l for l in left if any(k in l for k in ("minimum-prefix", "maximum-", "timeout"))], left
