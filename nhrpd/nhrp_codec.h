@@ -153,6 +153,8 @@ struct nhrp_cies {
 
 /* offset of ar$hopcnt in the fixed header (error offset of code 15) */
 #define NHRP_OFF_HOPCNT 9
+/* offset of ar$pktsz (error offset of code 8, SDU Size Exceeded) */
+#define NHRP_OFF_PKTSZ 10
 
 /*
  * One extension.  What nhrp_encode() writes as its value:

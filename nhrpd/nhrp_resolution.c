@@ -112,12 +112,24 @@ static void answer(struct nhrp_rx *rx, const struct ipaddr *to, uint8_t code,
 	nhrp_pdu_send(ifp, to, p);
 }
 
+/* the largest NHRP packet the NBMA network carries for us: the tunnel's
+ * MTU (GRE's payload), and never more than we send */
+static size_t sdu_max(struct interface *ifp)
+{
+	if (ifp->mtu > 0 && ifp->mtu < NHRP_PKT_MAX)
+		return ifp->mtu;
+	return NHRP_PKT_MAX;
+}
+
 /* pass rx's packet on to nbma as a transit station: hop count, our
- * record in the given transit extension, our authentication */
+ * record in the given transit extension, our authentication; a packet
+ * that our record makes too large for the NBMA network is not passed on,
+ * its sender gets Error Indication 8 (RFC 2332 5.3: SDU Size Exceeded) */
 static void pass_on(struct nhrp_rx *rx, const struct ipaddr *nbma,
 		    uint16_t transit)
 {
 	struct nhrp_pkt *p = rx->p;
+	int len;
 
 	if (p->hopcnt <= 1) {
 		nhrp_error_send(rx, NHRP_ERR_HOP_COUNT, NHRP_OFF_HOPCNT);
@@ -126,6 +138,14 @@ static void pass_on(struct nhrp_rx *rx, const struct ipaddr *nbma,
 	p->hopcnt--;
 	nhrp_ext_transit_add(rx->ifp, rx->afi, p, transit);
 	nhrp_auth_put(rx->ifp, p);
+	len = nhrp_encode(p, NULL, 0);
+	if (len > 0 && (size_t)len > sdu_max(rx->ifp)) {
+		nhrp_debug(COMMON, "%s: %s of %d bytes not passed on to %pIA: the NBMA network carries %zu",
+			   rx->ifp->name, nhrp_type_name(p->type), len, nbma,
+			   sdu_max(rx->ifp));
+		nhrp_error_send(rx, NHRP_ERR_SDU_SIZE, NHRP_OFF_PKTSZ);
+		return;
+	}
 	nhrp_pdu_send(rx->ifp, nbma, p);
 }
 

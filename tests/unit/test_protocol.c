@@ -796,6 +796,54 @@ static void test_res_loop_and_hops(void)
 	CHECK_EQ(fake_sent_count(), 0);
 }
 
+/* a request that our Forward Transit record would make larger than the
+ * tunnel carries (MTU 1476): Error Indication 8 (SDU Size Exceeded) to
+ * its sender, nothing passed on; one that still fits is passed on */
+static void test_res_sdu_size(void)
+{
+	static uint8_t pad[1500];
+	struct fake_sent *s;
+	struct nhrp_pkt p;
+	struct nhrp_ext *e;
+	int n, len;
+
+	hub();
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 600, true), 0);
+	CHECK_EQ(do_register(S2_NBMA, S2_TUN, 600, true), 0);
+	for (int fits = 0; fits < 2; fits++) {
+		resreq(&p, S1_NBMA, S1_TUN, "10.2.0.5", 40 + fits);
+		/* an unknown, non-compulsory extension a transit station
+		 * passes on as it is */
+		e = nhrp_ext_add(&p, 0x1234);
+		e->data = pad;
+		e->len = 0;
+		len = nhrp_encode(&p, NULL, 0);
+		REQUIRE(len > 0);
+		/* our record adds 20 bytes: 1476 - 10 fits, 1476 - 19 not */
+		e->len = 1476 - (fits ? 30 : 19) - len;
+		n = nhrp_encode(&p, NULL, 0);
+		CHECK(n <= 1476);
+		fake_recv(gre, S1_NBMA, &p);
+		s = fake_sent_pop();
+		REQUIRE(s);
+		if (fits) {
+			CHECK_EQ(s->pkt.type, NHRP_PKT_RES_REQ);
+			CHECK(fake_sent_to(s, S2_NBMA));
+			CHECK(s->len <= 1476);
+		} else {
+			CHECK_EQ(s->pkt.type, NHRP_PKT_ERROR);
+			CHECK_EQ(s->pkt.error_code, NHRP_ERR_SDU_SIZE);
+			CHECK_EQ(s->pkt.error_offset, 10);	/* ar$pktsz */
+			CHECK(fake_sent_to(s, S1_NBMA));
+			/* it quotes the packet, its header at least (as
+			 * much as an Error Indication carries) */
+			CHECK(s->pkt.body_len >= 20 && s->pkt.body_len <= n);
+			CHECK(s->pkt.body[9] == 255); /* as received */
+		}
+		CHECK_EQ(fake_sent_count(), 0);
+	}
+}
+
 static void test_res_egress_and_none(void)
 {
 	struct fake_sent *s;
@@ -3260,6 +3308,7 @@ static const struct fake_test tests[] = {
 	{"res_registered_goes_to_owner", test_res_registered_goes_to_owner},
 	{"res_forwarded", test_res_forwarded},
 	{"res_loop_and_hops", test_res_loop_and_hops},
+	{"res_sdu_size", test_res_sdu_size},
 	{"res_egress_and_none", test_res_egress_and_none},
 	{"res_reply_passed_on", test_res_reply_passed_on},
 	{"res_untrusted_requester", test_res_untrusted_requester},
