@@ -261,10 +261,16 @@ static bool forward_reply(struct nhrp_rx *rx)
 	c = nhrp_cache_find(ifp, &requester);
 	if (c && c->type == NHRP_CACHE_LOCAL)
 		return false;
-	if (c && c->peer)
-		to = c->peer->nbma;
-	else if (!nhrp_addr_to_ip(&p->src_nbma, &to))
+	/* only to a requester we hold a binding for (one whose request we
+	 * passed on is cached as it went through): never to whatever NBMA
+	 * address a reply names, or we would reflect packets anywhere */
+	if (!c || !c->peer) {
+		nhrp_if(ifp)->stats.rx_dropped++;
+		nhrp_debug(COMMON, "%s: resolution reply id %u for %pIA from %pIA dropped: no binding for the requester",
+			   ifp->name, p->reqid, &requester, &rx->from);
 		return true;
+	}
+	to = c->peer->nbma;
 	if (ipaddr_cmp(&to, &rx->from) == 0)
 		return true; /* never back where it came from */
 	/* the requester learns where a responder registered with us really

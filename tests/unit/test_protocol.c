@@ -907,6 +907,14 @@ static void test_res_reply_passed_on(void)
 	fake_exts(&p, NULL);
 	fake_recv(gre, S2_NBMA, &p);
 	CHECK_EQ(fake_sent_count(), 0);
+	/* nor to an NBMA address the reply names for a requester we hold no
+	 * binding for: we would reflect it to any address */
+	fake_pkt(&p, NHRP_PKT_RES_REPLY, "192.0.2.99", "10.255.0.99", "10.2.0.5", 42);
+	fake_cie(&p, &p.cie, 0, 24, 600, S2_NBMA, S2_TUN);
+	fake_exts(&p, NULL);
+	fake_recv(gre, S2_NBMA, &p);
+	CHECK_EQ(fake_sent_count(), 0);
+	CHECK(!cache("10.255.0.99"));
 }
 
 /* ---- shortcuts: our resolutions ------------------------------------------------ */
@@ -2525,8 +2533,11 @@ static void test_fuzz_other_nbma_family_dropped(void)
 	fake_recv(gre, S1_NBMA, &p);
 	fake_run(0);
 	CHECK_EQ(fake_sent_count(), 0);
-	/* the same reply with IPv4 NBMA addresses goes on, and decodes */
-	fake_pkt(&p, NHRP_PKT_RES_REPLY, S1_NBMA, "10.0.0.1", "10.0.0.2", 5);
+	/* the same reply with IPv4 NBMA addresses, for a requester
+	 * registered with us, goes on, and decodes */
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 600, true), 0);
+	fake_sent_clear();
+	fake_pkt(&p, NHRP_PKT_RES_REPLY, S1_NBMA, S1_TUN, "10.0.0.2", 5);
 	p.flags = NHRP_FLAG_RES_A;
 	fake_cie(&p, &p.cie, 0, 32, 60, S2_NBMA, "10.0.0.2");
 	fake_exts(&p, NULL);
