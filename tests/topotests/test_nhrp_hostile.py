@@ -337,10 +337,21 @@ def test_hop_count_and_loop_on_the_wire(net):
     Indication 3 (Loop Detected) pointing at that extension; each from
     the hub to the requester, quoting the packet whole; spoke2 gets
     neither"""
+    # the attacker is a station: it withdraws what it registered before
+    # (the earlier tests fill its 16 places) and registers its address
     rid = net.next_id()
-    with nhrp.Listener(net.att) as l:       # the attacker is a station
+    pur = nhrp.pdu(nhrp.PURGE_REQ, ATT_NBMA, ATT_TUN, HUB_TUNNEL, reqid=rid,
+                   cies=[nhrp.cie(prefix=16, holdtime=0, proto="10.255.0.0")], auth=PW)
+    with nhrp.Listener(net.att) as l:
+        net.send(HUB_NBMA, [pur])
+        answers(l, rid, nhrp.PURGE_REPLY)
+        net.hub.wait_until(lambda: ATT_NBMA not in dynamic(net.hub).values(), 10,
+                           msg="the attacker's registrations withdrawn")
+        rid = net.next_id()
         net.send(HUB_NBMA, [regreq(ATT_TUN, rid)])
-        assert answers(l, rid, nhrp.REG_REPLY)
+        got = answers(l, rid, nhrp.REG_REPLY)
+    assert got and got[0].pkt.cies[0].code == nhrp.CODE_SUCCESS, got
+    time.sleep(1)       # Error Indications are rate-limited per source
     before = traffic(net.s2)["received"]["resolutionRequest"]
     hop1 = nhrp.pdu(nhrp.RES_REQ, ATT_NBMA, ATT_TUN, S2_TUN, reqid=net.next_id(),
                     flags=nhrp.FLAG_Q, cies=[nhrp.cie(prefix=32, holdtime=HOLD)], auth=PW, hop=1)
