@@ -25,6 +25,7 @@
 DEFINE_MTYPE_STATIC(NHRPD, NHRP_IPSEC_SA, "NHRP IKE SA");
 DEFINE_MTYPE_STATIC(NHRPD, NHRP_IPSEC_ID, "NHRP IKE identity");
 DEFINE_MTYPE_STATIC(NHRPD, NHRP_IPSEC_HELD, "NHRP packet waiting for its SA");
+DEFINE_MTYPE_STATIC(NHRPD, NHRP_IPSEC_GONE, "NHRP peer whose SA just went");
 
 DEFINE_HOOK(nhrp_ipsec_change,
 	    (struct interface *ifp, const struct ipaddr *nbma, bool up),
@@ -62,6 +63,24 @@ struct held {
 };
 DECLARE_DLIST(held_list, struct held, item);
 
+/*
+ * A peer whose last SA just went: what arrives from it before a new SA
+ * is reported came through the old one (the IPsec daemon reports an SA
+ * going before it takes it out of the kernel: an answer to what we sent
+ * at the news may still come through it), so it is dropped, not held for
+ * the new SA.  Holding it would take a stale answer (a registration the
+ * server accepted just before it purged it) for a new one.  What comes
+ * early through the new SA is lost with it and sent again.
+ */
+PREDECL_DLIST(gone_list);
+struct gone {
+	struct gone_list_item item;
+	ifindex_t ifindex;
+	struct ipaddr remote;
+	uint32_t until;
+};
+DECLARE_DLIST(gone_list, struct gone, item);
+
 /* what the peer slot holds */
 struct peer_ipsec {
 	char *identity;		/* bound at registration */
@@ -69,6 +88,7 @@ struct peer_ipsec {
 
 static struct sa_list_head sas = INIT_DLIST(sas);
 static struct held_list_head held = INIT_DLIST(held);
+static struct gone_list_head gone = INIT_DLIST(gone);
 static struct thread *t_held;
 static bool connected, resyncing, stopping, running;
 static struct nhrp_ipsec_stats stats;
@@ -325,11 +345,67 @@ static void held_release(const struct interface *ifp0,
 	held_list_fini(&mine);
 }
 
+/* ---- peers whose SA just went -------------------------------------------- */
+
+static struct gone *gone_find(const struct interface *ifp,
+			      const struct ipaddr *remote)
+{
+	uint32_t now = nhrp_now();
+	struct gone *g, *found = NULL;
+
+	frr_each_safe (gone_list, &gone, g) {
+		if (g->until <= now) {
+			gone_list_del(&gone, g);
+			XFREE(MTYPE_NHRP_IPSEC_GONE, g);
+		} else if (g->ifindex == ifp->ifindex &&
+			   ipaddr_cmp(&g->remote, remote) == 0)
+			found = g;
+	}
+	return found;
+}
+
+static void gone_set(const struct interface *ifp, const struct ipaddr *remote,
+		     bool went)
+{
+	struct gone *g = gone_find(ifp, remote);
+
+	if (!went) {
+		if (g) {
+			gone_list_del(&gone, g);
+			XFREE(MTYPE_NHRP_IPSEC_GONE, g);
+		}
+		return;
+	}
+	if (!g) {
+		g = XCALLOC(MTYPE_NHRP_IPSEC_GONE, sizeof(*g));
+		g->ifindex = ifp->ifindex;
+		g->remote = *remote;
+		gone_list_add_tail(&gone, g);
+	}
+	g->until = nhrp_now() + HOLD_SECS;
+}
+
+static void gone_clear(void)
+{
+	struct gone *g;
+
+	while ((g = gone_list_pop(&gone)))
+		XFREE(MTYPE_NHRP_IPSEC_GONE, g);
+}
+
 bool nhrp_ipsec_admit(struct interface *ifp, const struct ipaddr *from,
 		      const uint8_t *buf, size_t len)
 {
+	static struct nhrp_ratelimit rl;
+
 	if (!nhrp_ipsec_protected(ifp) || sa_established(ifp, from))
 		return true;
+	if (gone_find(ifp, from)) {
+		nhrp_log_limited(&rl, "%s: NHRP from %pIA dropped: it came through the IPsec SA that just went",
+				 ifp->name, from);
+		stats.dropped++;
+		return false;
+	}
 	held_add(ifp, from, buf, len);
 	return false;
 }
@@ -377,6 +453,7 @@ static void sa_changed(const struct ipsec_sa *sa, bool up, bool children)
 			continue;
 		nhrp_debug(VICI, "IPsec: %s: %pIA %s (connection %s)",
 			   ifp->name, &remote, up ? "up" : "down", sa->conn);
+		gone_set(ifp, &remote, !up);
 		if (!up)
 			peer_purge(ifp, &remote);
 		hook_call(nhrp_ipsec_change, ifp, &remote, up);
@@ -627,6 +704,7 @@ static int if_changed(struct interface *ifp)
 	if (!want) {
 		while ((sa = sa_list_first(&sas)))
 			sa_free(sa);
+		gone_clear();
 		connected = resyncing = false;
 	}
 	return 0;
@@ -655,6 +733,7 @@ void nhrp_ipsec_fini(void)
 	running = false;
 	while ((h = held_list_first(&held)))
 		held_free(h);
+	gone_clear();
 	THREAD_OFF(t_held);
 	while ((sa = sa_list_first(&sas)))
 		sa_free(sa);

@@ -6,7 +6,10 @@
  * On a protected interface NHRP is taken only from an NBMA address with
  * an established IKE SA: a packet from anywhere else waits a moment for
  * its SA (the IPsec daemon may report it just after the first packet came
- * through it), then is dropped without an answer.  Registrations bind the
+ * through it), then is dropped without an answer (at once in the
+ * seconds after the peer's last SA went: it came through that one).
+ * Only SAs of the connections the interface names (profile, fallback)
+ * count; those of other connections are never touched.  Registrations bind the
  * tunnel address to the peer's IKE identity (nhrp_reg_server.c).  When the
  * last IKE SA with a peer goes, the peer's learnt bindings go with it
  * (cache entries, neighbour entries, routes; our servers are registered

@@ -524,6 +524,43 @@ static void test_spoke_reregisters_when_sa_back(void)
 	CHECK_EQ(first_nhs()->status, NHS_UP);
 }
 
+/* the SA with the server goes; the request sent at the news still goes out
+ * through it (the IPsec daemon reports an SA going before the kernel loses
+ * it), the server accepts it and answers through it, then purges us as
+ * its SA goes too.  That answer must not count: registered anew through
+ * the new SA */
+static void test_answer_through_the_old_sa_dropped(void)
+{
+	spoke1();
+	charon_up();
+	fake_run(0);
+	fake_sa(NHRP_SA_UP, 1, S1_NBMA, HUB_NBMA, "CN=hub", true, 1);
+	fake_sent_clear();
+	fake_run(0);
+	answer_registration();
+	REQUIRE(first_nhs());
+	CHECK_EQ(first_nhs()->status, NHS_UP);
+	fake_sent_clear();
+	fake_sa(NHRP_SA_DOWN, 1, S1_NBMA, HUB_NBMA, "CN=hub", true, 0);
+	fake_run(0);
+	/* the answer through the old SA, after its news: dropped, not held */
+	answer_registration();
+	CHECK(first_nhs()->status != NHS_UP);
+	CHECK_EQ(nhrp_ipsec_stats()->held, 0);
+	fake_sent_clear();
+	/* the new SA: not registered by that answer, asked again at once */
+	fake_sa(NHRP_SA_UP, 2, S1_NBMA, HUB_NBMA, "CN=hub", true, 1);
+	CHECK(first_nhs()->status != NHS_UP);
+	fake_run(0);
+	answer_registration();
+	CHECK_EQ(first_nhs()->status, NHS_UP);
+	/* a few seconds after an SA went, packets wait for their SA again */
+	fake_sa(NHRP_SA_DOWN, 2, S1_NBMA, HUB_NBMA, "CN=hub", true, 0);
+	fake_run(4);
+	answer_registration();
+	CHECK_EQ(nhrp_ipsec_stats()->held, 1);
+}
+
 /* ---- resolutions: no answer is no verdict --------------------------------------- */
 
 static void traffic_indication(const char *dst)
@@ -625,6 +662,8 @@ static const struct fake_test tests[] = {
 	{"duplicate_sa", test_duplicate_sa},
 	{"duplicate_sa_higher_side", test_duplicate_sa_higher_side},
 	{"spoke_reregisters_when_sa_back", test_spoke_reregisters_when_sa_back},
+	{"answer_through_the_old_sa_dropped",
+	 test_answer_through_the_old_sa_dropped},
 	{"unanswered_resolution_waits_for_sa",
 	 test_unanswered_resolution_waits_for_sa},
 	{"unanswered_resolution_new_traffic",
