@@ -32,7 +32,8 @@ import time
 import pytest
 
 from lib.dmvpn import (HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, hub_nflog_rules,
-                       lan_addr, nhrpd_config, spoke_tunnel)
+                       lan_addr, lan_net, nhrpd_config, ripd_glue, spoke_tunnel)
+from lib.state import zebra_routes
 from lib.ipsec import (IKEV1_PSK, IKEV2_CERT, IKEV2_PSK, Charon, Pki, TransitCounters, have_strongswan,
                        start_charons, swanctl_conf, xfrm_stats)
 
@@ -87,13 +88,15 @@ def vici_args(charons, node):
 
 
 def start_ipsec_dmvpn(topo, variant, reqid=None, spokes=2, without=(), g0=False,
-                      dpd_delay=None):
+                      dpd_delay=None, routes=True, hub=HUB, spoke=SPOKE):
     """Hub + spokes with charon (trap connection) on every node but those
-    named in `without`, and our nhrpd everywhere.  The transit counters are in
-    place before the first packet, charon's trap policies before nhrpd
-    sends anything.  Returns (dmvpn, charons, counters, times)."""
+    named in `without`, and our nhrpd everywhere (configurations hub,
+    spoke; routes=False: no static routes, for a routing protocol).  The
+    transit counters are in place before the first packet, charon's trap
+    policies before nhrpd sends anything.  Returns (dmvpn, charons,
+    counters, times)."""
     t0 = time.monotonic()
-    d = build_dmvpn(topo, spokes=spokes, tunnel_plen=24, tx_csum_off=False)
+    d = build_dmvpn(topo, spokes=spokes, tunnel_plen=24, tx_csum_off=False, routes=routes)
     counters = TransitCounters(d.inet)
     d.hub.iptables_restore(hub_nflog_rules(1))
     pki = Pki(topo.logdir) if variant == IKEV2_CERT else None
@@ -103,8 +106,8 @@ def start_ipsec_dmvpn(topo, variant, reqid=None, spokes=2, without=(), g0=False,
         add_g0(d)
     t_ipsec = time.monotonic()
     topo.wait_ready([n.start_zebra(wait=False) for n in d.nodes])
-    d.hub.start_nhrpd(HUB, ours=True, args=vici_args(charons, d.hub))
-    topo.wait_ready([s.start_nhrpd(SPOKE, ours=True, wait=False, args=vici_args(charons, s))
+    d.hub.start_nhrpd(hub, ours=True, args=vici_args(charons, d.hub))
+    topo.wait_ready([s.start_nhrpd(spoke, ours=True, wait=False, args=vici_args(charons, s))
                      for s in d.spokes])
     return d, charons, counters, {"setup": t_ipsec - t0, "nhrpd_start": time.monotonic()}
 
@@ -564,6 +567,124 @@ def test_profile_names_the_connections(topo):
     time.sleep(2)
     assert ipsec_counters(hub)["peersPurged"] == purged
     assert dynamic_entries(hub).get(spoke_tunnel(1)) == SPOKE_NBMA[0]
+    assert cnt.read()["gre"] == 0
+
+
+# RIP over the protected tunnel: ripd-glue/'s files (multicast copies
+# through nhrpd, one unicast GRE packet per peer, each over its SA)
+HUB_RIP = nhrpd_config(debug="common", nflog_group=1, holdtime=60, redirect=True,
+                       protection="vici profile dmvpn", extra=["ip nhrp map multicast dynamic"])
+SPOKE_RIP = nhrpd_config(debug="common", holdtime=60, nhs=HUB_TUNNEL, no_unique=True, shortcut=True,
+                         protection="ipsec profile dmvpn",
+                         extra=["ip nhrp map multicast %s" % HUB_NBMA])
+RIP_SHORT = ["router rip", " timers basic 5 15 10", "exit"]
+
+
+def rip_routes(node):
+    return zebra_routes(node, "rip")
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_rip_over_ipsec(topo, variant):
+    """RIPv2 (FRR's ripd, ripd-glue/'s files) over the protected tunnel,
+    no static route: every LAN learnt everywhere, the spokes' LANs
+    reached through the hub and then spoke to spoke (RIP's next hop is
+    the other spoke's tunnel address: resolved, its SA set up on
+    demand), and not one GRE packet in clear on the transit."""
+    d, ch, cnt, t = start_ipsec_dmvpn(topo, variant, reqid=1, routes=False, hub=HUB_RIP,
+                                      spoke=SPOKE_RIP)
+    s1, s2 = d.spokes
+    wait_registered(d, d.spokes)
+    t0 = time.monotonic()
+    topo.wait_ready([n.start_daemon("ripd", ripd_glue("%s-ripd.conf" % (
+        "hub" if n is d.hub else "spoke")), wait=False) for n in d.nodes])
+    for n in d.nodes:
+        n.configure(RIP_SHORT)
+
+    def converged():
+        for i, s in enumerate(d.spokes):
+            if not {lan_net(j) for j in range(3) if j != i + 1} <= set(rip_routes(s)):
+                return False
+        return {lan_net(1), lan_net(2)} <= set(rip_routes(d.hub))
+    d.hub.wait_until(converged, 60, msg="every LAN learnt by RIP over IPsec")
+    took = time.monotonic() - t0
+    assert rip_routes(s1)[lan_net(2)] == {spoke_tunnel(2)}, rip_routes(s1)
+    assert s1.ping(lan_addr(0), src=lan_addr(1), count=2, timeout=3)
+    s1.wait_until(lambda: s1.ping(lan_addr(2), src=lan_addr(1), count=1, timeout=2), 30,
+                  msg="spoke1 LAN -> spoke2 LAN over RIP's route")
+    assert s2.ping(lan_addr(1), src=lan_addr(2), count=2, timeout=3)
+    s1.wait_until(lambda: spoke_sas(ch, "spoke1", SPOKE_NBMA[1]), 20,
+                  msg="the spokes' own SA")
+    c = cnt.read()
+    print("%s: RIP converged %.1f s after ripd started; transit %s" % (variant, took, c))
+    assert c["gre"] == 0 and c["esp"] > 0, c
+
+
+def cache_view(node):
+    """what the NHRP cache holds, without timers: {(type, protocol, nbma)}"""
+    return {(e["type"], e["protocol"], e["nbma"]) for e in
+            node.show("show ip nhrp cache json", json=True).get("table", [])}
+
+
+def ping_summary(proc):
+    """(sent, received) of a ping stopped with SIGINT"""
+    import re
+    import signal
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=15)
+    m = re.search(r"(\d+) packets transmitted, (\d+) received", out)
+    return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+
+
+def test_hub_charon_restart_under_traffic(topo):
+    """The hub's charon restarted while spoke1 pings the hub's LAN:
+    nhrpd reconnects to VICI and resynchronises; the spokes, whose SAs
+    went with the old charon, register again through new ones (not
+    through an answer that came through the old SA): the hub's cache is
+    the same as before (every registration back, same NBMA addresses),
+    the ping resumes, nothing crossed in clear.  The spokes have
+    net.core.xfrm_acq_expires = 5, as doc/ipsec.rst advises."""
+    with precondition("set-up"):
+        d, ch, cnt, t = start_ipsec_dmvpn(topo, IKEV2_CERT, reqid=1)
+        s1 = d.spokes[0]
+        wait_registered(d, d.spokes)
+        assert s1.ping(lan_addr(0), src=lan_addr(1), count=1, timeout=3)
+        # doc/ipsec.rst: a spoke whose IKE reaches the restarting charon
+        # before its connections are loaded (NO_PROPOSAL_CHOSEN) raises no
+        # new ACQUIRE for xfrm_acq_expires (30 s by default)
+        for s in d.spokes:
+            r = s.run("sysctl -w net.core.xfrm_acq_expires=5")
+            assert r.returncode == 0, r.stderr
+    before = cache_view(d.hub)
+    spokes_before = {s.name: cache_view(s) for s in d.spokes}
+    ping = s1.popen(["ping", "-n", "-i", "0.2", "-c", "1000", "-I", lan_addr(1), lan_addr(0)],
+                    stdout=subprocess.PIPE, text=True)
+    time.sleep(2)
+    t0 = time.monotonic()
+    ch["hub"].restart()
+    t_charon = time.monotonic() - t0
+    d.hub.wait_until(lambda: ipsec_counters(d.hub)["connected"], 30, msg="VICI reconnected")
+    t_vici = time.monotonic() - t0
+    wait_registered(d, d.spokes, timeout=60)
+    t_reg = time.monotonic() - t0
+    d.hub.wait_until(lambda: s1.ping(lan_addr(0), src=lan_addr(1), count=1, timeout=2), 30,
+                     msg="spoke1 LAN -> hub LAN again")
+    t_ping = time.monotonic() - t0
+    time.sleep(3)
+    sent, received = ping_summary(ping)
+    after = cache_view(d.hub)
+    print("hub charon restarted in %.1f s; VICI back %.1f s, all registered %.1f s, traffic "
+          "%.1f s after the restart began; ping %d sent, %d received" % (
+              t_charon, t_vici, t_reg, t_ping, sent, received))
+    assert after == before, (before, after)
+    for s in d.spokes:
+        nhs = {e for e in spokes_before[s.name] if e[0] == "nhs"}
+        assert nhs and nhs <= cache_view(s), (s.name, spokes_before[s.name], cache_view(s))
+    assert received > 0 and sent - received < sent, (sent, received)
+    with open(d.hub.daemon("nhrpd").log, errors="replace") as f:
+        log = f.read()
+    assert "VICI: lost the connection to charon" in log
+    assert log.rindex("VICI: connected to charon") > log.index("VICI: lost the connection")
     assert cnt.read()["gre"] == 0
 
 
