@@ -554,11 +554,17 @@ static void show_packet_socket(struct vty *vty, json_object *js)
 }
 
 /* IPsec counters (of all interfaces) */
-static json_object *ipsec_stats_json(void)
+static json_object *ipsec_stats_json(const struct interface *ifp)
 {
 	const struct nhrp_ipsec_stats *is = nhrp_ipsec_stats();
+	const struct nhrp_interface *nifp = nhrp_if(ifp);
 	json_object *j = json_object_new_object();
 
+	/* the connections whose SAs protect this interface */
+	json_object_string_add(j, "profile", nifp->ipsec_profile);
+	if (nifp->ipsec_fallback[0])
+		json_object_string_add(j, "fallbackProfile",
+				       nifp->ipsec_fallback);
 	json_object_boolean_add(j, "connected", nhrp_ipsec_connected());
 	json_object_int_add(j, "held", is->held);
 	json_object_int_add(j, "droppedNoSa", is->dropped);
@@ -605,7 +611,7 @@ DEFPY(show_nhrp_traffic, show_nhrp_traffic_cmd,
 			json_object_int_add(e, "sendErrors", st->tx_errors);
 			if (nhrp_ipsec_protected(ifp))
 				json_object_object_add(e, "ipsec",
-						       ipsec_stats_json());
+						       ipsec_stats_json(ifp));
 			json_object_object_add(js, ifp->name, e);
 			continue;
 		}
@@ -622,7 +628,12 @@ DEFPY(show_nhrp_traffic, show_nhrp_traffic_cmd,
 			st->rx_auth_fail, st->tx_errors);
 		if (nhrp_ipsec_protected(ifp)) {
 			const struct nhrp_ipsec_stats *is = nhrp_ipsec_stats();
+			const struct nhrp_interface *nifp = nhrp_if(ifp);
 
+			vty_out(vty, "  IPsec profile %s%s%s\n",
+				nifp->ipsec_profile,
+				nifp->ipsec_fallback[0] ? ", fallback " : "",
+				nifp->ipsec_fallback);
 			vty_out(vty,
 				"  IPsec (all interfaces): charon %s; without SA: %" PRIu64
 				" waited, %" PRIu64 " dropped; %" PRIu64

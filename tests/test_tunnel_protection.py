@@ -2,9 +2,11 @@
 """`tunnel protection`: FRR's `vici profile NAME [fallback-profile NAME]`
 and Cisco's `ipsec profile NAME [shared]` mean the same; both are kept in
 the YANG model and written back in FRR's form (doc/ipsec.rst).  These are
-grammar tests only (so named): nhrpd does not ask charon for the profile
-yet (tests/topotests/test_ipsec_dmvpn.py runs IPsec with the SAs set up by
-the test).  Network namespaces only: runs on any host as root."""
+grammar tests only (so named): what the names mean (the swanctl
+connections whose SAs protect the interface) is tested in
+tests/unit/test_ipsec and tests/topotests/test_ipsec_dmvpn.py
+(test_profile_names_the_connections).  Network namespaces only: runs on
+any host as root."""
 import os
 import shutil
 import uuid

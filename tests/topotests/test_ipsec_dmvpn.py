@@ -20,7 +20,9 @@ the spoke coming back; a registration of another IKE identity for a bound
 address refused; a spoke's charon killed, purged through DPD; the
 profile and fallback profile naming the connections that protect (a
 spoke matching only the fallback registers, an unrelated connection's SA
-with a spoke counts for nothing and outlives the SAs nhrpd deletes).
+with a spoke counts for nothing and outlives the SAs nhrpd deletes);
+RIP (FRR's ripd) over the protected tunnel for both IKE variants; the
+hub's charon restarted under traffic, every registration back.
 """
 import contextlib
 import json
@@ -523,6 +525,12 @@ def test_profile_names_the_connections(topo):
     assert by_peer[SPOKE_NBMA[1]]["ipsec"]["ikeVersion"] == 1, by_peer
     assert by_peer[SPOKE_NBMA[1]]["identity"] == SPOKE_NBMA[1], by_peer
     assert s2.ping(lan_addr(0), src=lan_addr(2), count=2, timeout=3)
+    ipsec = traffic(hub)["ipsec"]
+    assert ipsec["profile"] == "dmvpn" and ipsec["fallbackProfile"] == "dmvpn-psk", ipsec
+    assert "fallbackProfile" not in traffic(s1)["ipsec"], traffic(s1)["ipsec"]
+    with Vty(hub.vty_socket("nhrpd")) as v:
+        text = v.ok("show ip nhrp traffic")
+    assert "IPsec profile dmvpn, fallback dmvpn-psk\n" in text, text
 
     # the operator's site SA with spoke1
     ch["spoke1"].swanctl("--initiate", "--child", "site")
