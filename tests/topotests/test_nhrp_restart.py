@@ -22,7 +22,7 @@ import pytest
 
 from lib.dmvpn import (HUB_NBMA, HUB_TUNNEL, SPOKE_NBMA, build_dmvpn, lan_addr, lan_net,
                        nhrpd_config, spoke_tunnel, start_dmvpn, wait_registered)
-from lib.state import cache, dynamic
+from lib.state import cache, dynamic, nhs_table
 
 pytestmark = pytest.mark.gre
 
@@ -190,3 +190,61 @@ def test_zebra_restart_gets_the_routes_again(topo):
     assert s1.running("nhrpd")
     assert s1.ping(lan_addr(2), src=lan_addr(1), count=2, timeout=3)
 
+
+
+REBOOT_HOLD = 600
+
+
+def test_hub_reboot_timeout_spokes_register_again(topo):
+    """the hub reboots: its nhrpd killed, its tunnel's neighbour entries
+    and nhrp routes gone with it (nothing to adopt), nhrpd started again
+    with an empty cache.  Holding time 600 s, so a spoke refreshes every
+    200 s: spoke1 and spoke2 have `ip nhrp registration timeout 5` (refresh
+    and retransmit at most 5 s apart) and are registered again within
+    seconds; spoke3 has not, and is not back until its refresh.  LAN to
+    LAN through the hub works again once spoke1 and spoke2 are."""
+    d = build_dmvpn(topo, spokes=3, tunnel_plen=24)
+    hub = d.hub
+    with_timeout = nhrpd_config(holdtime=REBOOT_HOLD, nhs=HUB_TUNNEL, no_unique=True,
+                                extra=["ip nhrp registration timeout 5"])
+    without = nhrpd_config(holdtime=REBOOT_HOLD, nhs=HUB_TUNNEL, no_unique=True)
+    d.topo.wait_ready([n.start_zebra(wait=False) for n in d.nodes])
+    started = [hub.start_nhrpd(hub_conf(REBOOT_HOLD), ours=True, wait=False)]
+    started += [s.start_nhrpd(with_timeout if i < 2 else without, ours=True, wait=False)
+                for i, s in enumerate(d.spokes)]
+    d.topo.wait_ready(started)
+    wait_registered(d)
+    s1, s2, s3 = d.spokes
+    assert s1.ping(lan_addr(2), src=lan_addr(1), count=2, timeout=3)
+
+    # the reboot: no nhrpd, nothing of it left in the kernel
+    kill(hub)
+    hub.run("ip neigh flush dev gre1")
+    hub.run("ip route flush proto nhrp")
+    assert "lladdr" not in hub.run("ip neigh show dev gre1").stdout
+    assert hub.run("ip route show proto nhrp").stdout.strip() == ""
+    assert not s1.ping(lan_addr(2), src=lan_addr(1), count=1, timeout=2), \
+        "the hub has no binding for spoke2 any more"
+    # down long enough that spoke1's and spoke2's refreshes go unanswered
+    # and are retransmitted (at most 5 s apart)
+    for s in (s1, s2):
+        gone = nhs_table(s)[0]["retransmissions"]
+        s.wait_until(lambda: nhs_table(s)[0]["retransmissions"] > gone, 20,
+                     msg="%s retransmits its registration" % s.name)
+    hub.start_nhrpd(hub_conf(REBOOT_HOLD), ours=True)
+    up = time.monotonic()
+    assert spoke_tunnel(3) not in cache(hub), "started empty: nothing adopted"
+
+    # generous, and far below the 200 s refresh of holding time 600
+    hub.wait_until(lambda: all(dynamic(hub).get(spoke_tunnel(i + 1)) == SPOKE_NBMA[i]
+                               for i in range(2)), 60,
+                   msg="spoke1 and spoke2 (registration timeout 5) registered again")
+    print("registered again %.1f s after the hub's nhrpd started" % (time.monotonic() - up))
+    for i in range(2):
+        hub.wait_until(lambda: neigh(hub, spoke_tunnel(i + 1)) == (SPOKE_NBMA[i], "nhrp"), 10,
+                       msg="hub: neighbour entry of spoke%d again" % (i + 1))
+    assert s1.ping(lan_addr(2), src=lan_addr(1), count=3, timeout=3), "spoke1 LAN -> spoke2 LAN"
+    assert s2.ping(lan_addr(1), src=lan_addr(2), count=3, timeout=3), "spoke2 LAN -> spoke1 LAN"
+    # what is seen without the timeout: spoke3 is not back before its
+    # refresh, a third of the holding time after its last registration
+    assert spoke_tunnel(3) not in dynamic(hub), dynamic(hub)
