@@ -135,7 +135,10 @@ def test_stale_entries_go(topo):
     kill(s2)                       # silently gone: no purge
     kill(d.hub)
     d.hub.start_nhrpd(hub_conf(holdtime=20), ours=True)
-    e = cache(d.hub)
+    # adopted once zebra has told the new nhrpd about gre1, which may be
+    # just after its vty is up
+    e = d.hub.wait_until(lambda: spoke_tunnel(2) in cache(d.hub) and cache(d.hub), 10,
+                         msg="the new hub adopted spoke2's neighbour entry")
     assert e[spoke_tunnel(2)]["type"] == "dynamic" and e[spoke_tunnel(2)]["holdtime"] == 20, e
     # spoke1 refreshes (every 10 s); spoke2's adopted entry expires
     d.hub.wait_until(lambda: spoke_tunnel(2) not in cache(d.hub), 20 + 10,
