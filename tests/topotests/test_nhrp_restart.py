@@ -236,7 +236,6 @@ def test_hub_reboot_timeout_spokes_register_again(topo):
                      msg="%s retransmits its registration" % s.name)
     hub.start_nhrpd(hub_conf(REBOOT_HOLD), ours=True)
     up = time.monotonic()
-    assert spoke_tunnel(3) not in cache(hub), "started empty: nothing adopted"
 
     # generous, and far below the 200 s refresh of holding time 600
     hub.wait_until(lambda: all(dynamic(hub).get(spoke_tunnel(i + 1)) == SPOKE_NBMA[i]
@@ -250,4 +249,6 @@ def test_hub_reboot_timeout_spokes_register_again(topo):
     assert s2.ping(lan_addr(1), src=lan_addr(2), count=3, timeout=3), "spoke2 LAN -> spoke1 LAN"
     # what is seen without the timeout: spoke3 is not back before its
     # refresh, a third of the holding time after its last registration
-    assert spoke_tunnel(3) not in dynamic(hub), dynamic(hub)
+    # (and the new nhrpd, gre1 up, adopted nothing: had the flush left
+    # spoke3's neighbour entry, it would be here)
+    assert spoke_tunnel(3) not in cache(hub), cache(hub)
