@@ -30,7 +30,7 @@ uint32_t nhrp_cache_hashfn(const struct nhrp_cache *c)
 int nhrp_cache_expiry_cmp(const struct nhrp_cache *a,
 			  const struct nhrp_cache *b)
 {
-	return numcmp(a->expires, b->expires);
+	return numcmp(a->due, b->due);
 }
 
 static const char *const type_names[] = {
@@ -108,7 +108,7 @@ static void expiry_schedule(struct nhrp_interface *nifp)
 	THREAD_OFF(nifp->t_cache_expiry);
 	if (first)
 		thread_add_timer(master, expiry_run, nifp,
-				 first->expires > now ? first->expires - now : 0,
+				 first->due > now ? first->due - now : 0,
 				 &nifp->t_cache_expiry);
 }
 
@@ -119,7 +119,14 @@ static void expiry_run(struct thread *t)
 	uint32_t now = nhrp_now();
 
 	while ((c = nhrp_cache_expiry_first(&nifp->cache_expiry)) &&
-	       c->expires <= now) {
+	       c->due <= now) {
+		if (c->expires > now) {
+			/* refreshed since it went in: its place now */
+			nhrp_cache_expiry_del(&nifp->cache_expiry, c);
+			c->due = c->expires;
+			nhrp_cache_expiry_add(&nifp->cache_expiry, c);
+			continue;
+		}
 		nhrp_debug(COMMON, "%s: cache %s %pIA expired",
 			   nifp->ifp->name, nhrp_cache_type_str(c->type),
 			   &c->proto);
@@ -131,16 +138,24 @@ static void expiry_run(struct thread *t)
 static void expiry_set(struct nhrp_cache *c, uint16_t holdtime)
 {
 	struct nhrp_interface *nifp = nhrp_if(c->ifp);
-	struct nhrp_cache *first = nhrp_cache_expiry_first(&nifp->cache_expiry);
-	bool was_first = first == c;
+	struct nhrp_cache *first;
+	uint32_t expires = holdtime ? nhrp_now() + holdtime : 0;
+	bool was_first;
 
+	/* later than the heap has it (a refresh): the heap finds out when
+	 * it gets there, nothing else is touched */
+	if (c->expiring && expires && expires >= c->due) {
+		c->expires = expires;
+		return;
+	}
+	first = nhrp_cache_expiry_first(&nifp->cache_expiry);
+	was_first = first == c;
 	if (c->expiring) {
 		nhrp_cache_expiry_del(&nifp->cache_expiry, c);
 		c->expiring = false;
 	}
-	c->expires = 0;
-	if (holdtime) {
-		c->expires = nhrp_now() + holdtime;
+	c->expires = c->due = expires;
+	if (expires) {
 		nhrp_cache_expiry_add(&nifp->cache_expiry, c);
 		c->expiring = true;
 	}

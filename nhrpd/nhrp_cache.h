@@ -4,7 +4,9 @@
  * entry per (interface, protocol address), in a hash of the interface.
  * An entry with a binding points to its peer (the NBMA address) and is
  * mirrored into the kernel's neighbour table.  Entries that expire sit in
- * a heap of the interface ordered by expiry, served by one timer.
+ * a heap of the interface ordered by expiry, served by one timer.  A
+ * refresh that only pushes the expiry later changes the entry's time and
+ * nothing else: the heap meets it at the old time and places it again.
  */
 #ifndef NHRP_CACHE_H
 #define NHRP_CACHE_H
@@ -30,6 +32,7 @@ struct nhrp_cache {
 	struct nhrp_cache_hash_item hitem;
 	struct nhrp_peer_cache_list_item pitem; /* in peer->caches */
 	struct nhrp_cache_expiry_item eitem;	/* while it may expire */
+	uint32_t due;		   /* its key in the heap: expires or before */
 	struct interface *ifp;
 	struct nhrp_peer *peer;	   /* the binding (NULL: none) */
 	struct ipaddr proto;

@@ -258,6 +258,37 @@ static void test_reg_holdtime_expiry(void)
 	CHECK(!cache(S1_TUN));
 }
 
+/* refreshes push the expiry later without re-sorting the expiry heap
+ * each time: the entry must still live exactly as long as its last
+ * registration says, beside one that is not refreshed, and a shorter
+ * holding time must still bring the expiry forward */
+static void test_reg_refresh_expiry(void)
+{
+	hub();
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 30, true), NHRP_CODE_SUCCESS);
+	CHECK_EQ(do_register(S2_NBMA, S2_TUN, 30, true), NHRP_CODE_SUCCESS);
+	for (int i = 0; i < 5; i++) {
+		fake_run(20);
+		CHECK_EQ(do_register(S1_NBMA, S1_TUN, 30, true),
+			 NHRP_CODE_SUCCESS);
+		CHECK(cache(S1_TUN));
+		CHECK_EQ(!!cache(S2_TUN), i == 0);
+	}
+	/* last refreshed 100 s in, for 30 s */
+	fake_run(29);
+	CHECK(cache(S1_TUN));
+	CHECK(fake_neigh(GRE, S1_TUN));
+	/* for less than it had left: gone 10 s on, not 30 */
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 60, true), NHRP_CODE_SUCCESS);
+	fake_run(5);
+	CHECK_EQ(do_register(S1_NBMA, S1_TUN, 10, true), NHRP_CODE_SUCCESS);
+	fake_run(9);
+	CHECK(cache(S1_TUN));
+	fake_run(2);
+	CHECK(!cache(S1_TUN));
+	CHECK(!fake_neigh(GRE, S1_TUN));
+}
+
 static void test_reg_withdraw(void)
 {
 	hub();
@@ -3302,6 +3333,7 @@ static const struct fake_test tests[] = {
 	{"reg_no_unique_moves", test_reg_no_unique_moves},
 	{"reg_refused_addresses", test_reg_refused_addresses},
 	{"reg_holdtime_expiry", test_reg_holdtime_expiry},
+	{"reg_refresh_expiry", test_reg_refresh_expiry},
 	{"reg_withdraw", test_reg_withdraw},
 	{"reg_auth", test_reg_auth},
 	{"reg_network_id", test_reg_network_id},
