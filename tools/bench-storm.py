@@ -16,10 +16,16 @@ Prints, never asserts, for both and their ratio (FRR / ours):
   - CPU of the hub's nhrpd and zebra during the storm, per registration;
   - the hub nhrpd's RSS growth per registered peer;
   - the neighbour entries in the hub's kernel table afterwards;
-  - the refresh round: wall time and nhrpd CPU;
+  - the refresh round: wall time, nhrpd CPU (user / system), the
+    retransmissions and drops in it, and nhrpd's CPU per request that
+    reached it (FRR's socket drops many: those cost it nothing);
   - multicast fan-out: K packets to 224.0.0.9 out of the hub's gre1, the
     operator's NFLOG rule (`nhrp multicast-nflog-group`, the same for
-    both), one copy per registered spoke: copies and nhrpd's CPU per copy.
+    both), one copy per registered spoke: copies, copies per second and
+    nhrpd's CPU per copy.
+
+--profile: perf record (system-wide, nhrpd's samples reported) during the
+storm and the refresh round, their top symbols.
 
 Addresses: hub NBMA 192.0.2.1 (the generator's namespace 192.0.2.2 on a
 veth), tunnel 10.255.0.1 (/16 ours, /32 FRR's, which refuses anything
@@ -65,7 +71,7 @@ MCAST_RULES = """*filter
 -A OUTPUT -o gre1 -d 224.0.0.0/24 -j DROP
 COMMIT
 """ % MCAST_GROUP
-# K RIP-sized datagrams to 224.0.0.9 out of gre1, 0.1 s apart
+# K RIP-sized datagrams to 224.0.0.9 out of gre1, 0.01 s apart
 MCAST_SENDER = r"""
 import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -75,7 +81,7 @@ for _ in range(int(sys.argv[2])):
         s.sendto(bytes(24), ("224.0.0.9", 520))
     except PermissionError:
         pass    # the DROP after the NFLOG rule says so
-    time.sleep(0.1)
+    time.sleep(0.01)
 """
 
 
@@ -102,28 +108,57 @@ def cpu_seconds(pid):
 
 
 def profile_start(pid, impl, n):
+    """perf record of the whole system (nhrpd picked out at report time:
+    perf record -p takes no samples under TCG), events enabled once perf
+    says it is ready (its start-up takes seconds there)"""
     path = "/tmp/storm-%s-%d.perf" % (impl, n)
-    return path, subprocess.Popen(["perf", "record", "-q", "-e", "cpu-clock", "-F", "499", "-g",
-                                   "-p", str(pid), "-o", path],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ctl, ack = path + ".ctl", path + ".ack"
+    for f in (ctl, ack):
+        if os.path.exists(f):
+            os.unlink(f)
+        os.mkfifo(f)
+    proc = subprocess.Popen(["perf", "record", "-q", "-e", "cpu-clock", "-F", "1999", "-g", "-a",
+                             "-D", "-1", "--control", "fifo:%s,%s" % (ctl, ack), "-o", path],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(ctl, "w") as c, open(ack) as k:
+        c.write("enable\n")
+        c.flush()
+        k.readline()
+    return path, pid, proc
 
 
 def profile_stop(prof, impl, n):
-    path, proc = prof
+    path, pid, proc = prof
     proc.send_signal(signal.SIGINT)
     proc.wait(60)
-    out = subprocess.run(["perf", "report", "-i", path, "--stdio", "--no-children",
-                          "--sort", "dso,sym", "-g", "none", "--percent-limit", "1.5"],
-                         capture_output=True, text=True).stdout
-    print("  profile of %s's nhrpd, storm of %d (perf, cpu-clock):" % (impl, n))
-    for ln in out.splitlines():
-        if ln.strip() and not ln.startswith("#"):
-            print("    " + ln.strip())
+
+    def report(*args):
+        r = subprocess.run(["perf", "report", "-i", path, "--stdio", "--comms", "nhrpd",
+                            "--percentage", "relative", "-g", "none"] + list(args),
+                           capture_output=True, text=True)
+        return [ln.strip() for ln in (r.stdout + r.stderr).splitlines()
+                if ln.strip() and (not ln.startswith("#") or "Samples" in ln)]
+
+    print("  profile of %s's nhrpd, %s of %d (perf, cpu-clock):"
+          % (impl.split("-")[0], "refresh round" if "-" in impl else "storm", n))
+    print("    by object: " + "; ".join(report("--no-children", "--sort", "dso")))
+    # where the kernel's share comes from: the system calls, callees included
+    calls = [ln for ln in report("--children", "--sort", "sym", "--percent-limit", "1")
+             if "__x64_sys_" in ln]
+    print("    system calls (with what they call): " + "; ".join(
+        " ".join(ln.split()[i] for i in (0, 4)) for ln in calls if len(ln.split()) > 4))
+    for ln in report("--no-children", "--sort", "dso,sym", "--percent-limit", "1.5"):
+        print("    " + ln)
 
 
 def rss_bytes(pid):
-    with open("/proc/%d/statm" % pid) as f:
-        return int(f.read().split()[1]) * PAGE
+    # from the page tables (statm's counters lag behind by up to 64 pages
+    # per thread)
+    with open("/proc/%d/smaps_rollup" % pid) as f:
+        for ln in f:
+            if ln.startswith("Rss:"):
+                return int(ln.split()[1]) * 1024
+    raise RuntimeError("no Rss in smaps_rollup of %d" % pid)
 
 
 def packet_drops(node, pid):
@@ -206,10 +241,22 @@ def run_one(impl, a):
         res["rss_peer"] = (rss_bytes(nhrpd) - rss0) / max(storm["registered"], 1)
         res["neigh"] = neighbours(hub)
         # a refresh round: every binding there already
+        prof = profile_start(nhrpd, impl + "-refresh", a.spokes) if a.profile else None
         r = gen.run(gen_cmd, timeout=a.timeout + 60)
         refresh = parse_round(r.stdout.strip().splitlines()[-1])
         time.sleep(1)
         cpu2 = (cpu_seconds(nhrpd), cpu_seconds(zebra))
+        split2 = cpu_split(nhrpd)
+        if prof:
+            profile_stop(prof, impl + "-refresh", a.spokes)
+        res["refresh_user"] = split2[0] - split1[0]
+        res["refresh_sys"] = split2[1] - split1[1]
+        res["refresh_retransmitted"] = refresh["retransmitted"]
+        res["refresh_drops"] = packet_drops(hub, nhrpd) - drops0 - res["drops"]
+        # per request that reached nhrpd (retransmissions included, the
+        # ones the kernel dropped not)
+        res["refresh_cpu_req"] = ((cpu2[0] - cpu1[0]) /
+                                  max(refresh["sent"] - res["refresh_drops"], 1) * 1e6)
         res["refresh_wall"] = refresh["last_reply"]
         res["refresh_registered"] = refresh["registered"]
         res["refresh_cpu"] = cpu2[0] - cpu1[0]
@@ -234,21 +281,30 @@ def gre1_tx(hub):
 
 
 def fanout(hub, nhrpd, k, n):
-    """k multicast packets to n registered spokes: copies and nhrpd's CPU
-    per copy (the wall time is the sender's pacing and vtysh-free polling
-    under TCG, not a rate worth printing)"""
+    """k multicast packets to n registered spokes, 0.01 s apart: copies,
+    copies per second from the first copy to the last (gre1's counter,
+    read every 0.05 s; at most 100 n a second, the sender's pace) and
+    nhrpd's CPU per copy"""
     tx0, cpu0 = gre1_tx(hub), cpu_seconds(nhrpd)
     t0 = time.monotonic()
-    hub.run([sys.executable, "-c", MCAST_SENDER, HUB_TUNNEL, str(k)])
-    last, t_last = tx0, time.monotonic()
-    while time.monotonic() - t_last < 2 and time.monotonic() - t0 < 120:
-        time.sleep(0.2)
+    sender = hub.popen([sys.executable, "-c", MCAST_SENDER, HUB_TUNNEL, str(k)])
+    last, t_first, t_last = tx0, None, time.monotonic()
+    # until 2 s without a copy, counted from the first copy or else from
+    # the sender's end (its start-up takes a second or two under TCG)
+    while time.monotonic() - t0 < 120 and time.monotonic() - t_last < 2:
+        time.sleep(0.05)
+        if t_first is None and sender.poll() is None:
+            t_last = time.monotonic()
         now = gre1_tx(hub)
         if now != last:
             last, t_last = now, time.monotonic()
+            if t_first is None:
+                t_first = t_last
+    sender.wait(60)
     copies = last - tx0
     cpu = cpu_seconds(nhrpd) - cpu0
     return {"mc_copies": copies, "mc_expected": k * n,
+            "mc_rate": copies / (t_last - t_first) if copies and t_last > t_first else None,
             "mc_cpu_copy": cpu / copies * 1e6 if copies else None}
 
 
@@ -267,8 +323,14 @@ ROWS = [
     ("log_neigh", "log lines about neighbour entries", "%d"),
     ("refresh_wall", "refresh round: wall (s)", "%.2f"),
     ("refresh_cpu", "refresh round: CPU nhrpd (s)", "%.2f"),
+    ("refresh_user", "  of which user (s)", "%.2f"),
+    ("refresh_sys", "  of which system (s)", "%.2f"),
+    ("refresh_retransmitted", "refresh round: requests retransmitted", "%d"),
+    ("refresh_drops", "refresh round: dropped at the packet socket", "%d"),
+    ("refresh_cpu_req", "refresh round: CPU nhrpd per request read (us)", "%.1f"),
     ("refresh_cpu_zebra", "refresh round: CPU zebra (s)", "%.2f"),
     ("mc_copies", "multicast: copies sent (of packets x spokes)", "%d"),
+    ("mc_rate", "multicast: copies per second (wall)", "%.0f"),
     ("mc_cpu_copy", "multicast: CPU nhrpd per copy (us)", "%.1f"),
 ]
 
@@ -286,7 +348,8 @@ def main():
                     help="leave the kernel's neighbour table thresholds as they are "
                          "(gc_thresh3: 1,024 entries at most)")
     ap.add_argument("--profile", action="store_true",
-                    help="perf record of the hub's nhrpd during the storm: its top symbols")
+                    help="perf record of the hub's nhrpd during the storm and the refresh "
+                         "round: their top symbols")
     a = ap.parse_args()
     if not have_gre():
         sys.exit("bench-storm: this kernel has no ip_gre (tools/bench storm runs it in the "
@@ -307,7 +370,8 @@ def main():
         print("storm: %d spokes, hub with network-id, holdtime 600, map multicast dynamic; "
               "%s, %d CPUs" % (n, where, os.cpu_count()))
         results = {}
-        for impl in ("ours", "frr"):
+        impls = ("ours", "frr")
+        for impl in impls:
             if a.only and impl != a.only:
                 continue
             b = argparse.Namespace(**vars(a))
@@ -317,7 +381,7 @@ def main():
             r["cpu_per_reg"] = r["cpu_nhrpd"] / max(r["registered"], 1) * 1e6
         print("  %-42s %12s %12s %8s" % ("", "ours", "FRR 8.4", "FRR/ours"))
         for key, label, fmt in ROWS:
-            vals = [results.get(i, {}).get(key) for i in ("ours", "frr")]
+            vals = [results.get(i, {}).get(key) for i in impls]
             cells = [(fmt % v) if v is not None else "-" for v in vals]
             ratio = ""
             if None not in vals and vals[0]:
