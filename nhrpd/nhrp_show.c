@@ -39,6 +39,28 @@ static int afi_of(const char *word)
 	return strcmp(word, "ip") == 0 ? NHRP_AFI_IP : NHRP_AFI_IP6;
 }
 
+static json_object *ipsec_json(const struct nhrp_ipsec_info *in);
+
+/* on a protected interface: the IKE identity of the peer at nbma (the one
+ * it registered under, else that of its SA), "-" when none; in: its SAs */
+static const char *peer_identity(struct interface *ifp,
+				 const struct ipaddr *nbma,
+				 struct nhrp_ipsec_info *in)
+{
+	struct nhrp_peer *p = nhrp_peer_find(ifp, nbma);
+	const char *id = NULL;
+
+	memset(in, 0, sizeof(*in));
+	in->identity = in->conn = "";
+	if (p) {
+		nhrp_ipsec_info(p, in);
+		id = nhrp_ipsec_bound(p);
+	}
+	if (!id || !id[0])
+		id = in->identity;
+	return id && id[0] ? id : "-";
+}
+
 static bool cache_in_afi(const struct nhrp_cache *c, int afi)
 {
 	return IS_IPADDR_V6(&c->proto) == (afi == NHRP_AFI_IP6);
@@ -56,10 +78,15 @@ static void cache_show_one(struct nhrp_cache *c, void *arg)
 	struct cache_show *cs = arg;
 	uint32_t left = nhrp_cache_left(c);
 	char nbma[INET6_ADDRSTRLEN] = "-", claimed[INET6_ADDRSTRLEN] = "-";
+	bool protected = c->peer && nhrp_ipsec_protected(c->ifp);
+	struct nhrp_ipsec_info in;
+	const char *identity = "-";
 
 	if (!cache_in_afi(c, cs->afi))
 		return;
 	cs->count++;
+	if (protected)
+		identity = peer_identity(c->ifp, &c->peer->nbma, &in);
 	if (c->peer) {
 		ipaddr2str(&c->peer->nbma, nbma, sizeof(nbma));
 		ipaddr2str(&c->peer->claimed, claimed, sizeof(claimed));
@@ -84,19 +111,22 @@ static void cache_show_one(struct nhrp_cache *c, void *arg)
 		json_object_boolean_add(e, "used", c->used);
 		json_object_boolean_add(e, "timeout", c->expires != 0);
 		json_object_boolean_add(e, "auth", false);
-		json_object_string_add(e, "identity", "-");
+		json_object_string_add(e, "identity", identity);
 		json_object_int_add(e, "prefixLength", c->prefixlen);
 		json_object_int_add(e, "holdtime", c->holdtime);
 		json_object_int_add(e, "expiresIn", left);
 		json_object_boolean_add(e, "unique", c->unique);
 		json_object_boolean_add(e, "installed", c->in_kernel);
 		json_object_int_add(e, "created", c->created);
+		if (protected)
+			json_object_object_add(e, "ipsec", ipsec_json(&in));
 		json_object_array_add(cs->table, e);
 		return;
 	}
 	vty_out(cs->vty, "%-8s %-10s %-24pIA %-24s %-24s %c%c%c    %s\n",
 		c->ifp->name, nhrp_cache_type_str(c->type), &c->proto, nbma,
-		claimed, c->used ? 'U' : ' ', c->expires ? 'T' : ' ', ' ', "-");
+		claimed, c->used ? 'U' : ' ', c->expires ? 'T' : ' ', ' ',
+		identity);
 }
 
 /* opennhrpctl's `show`, in the form FRR 8.4's nhrpd prints it (scripts
@@ -184,6 +214,19 @@ static void nhs_show_one(struct nhrp_nhs *nhs, void *arg)
 		if (!IS_IPADDR_NONE(&nhs->nat_nbma))
 			json_object_string_addf(e, "natNbma", "%pIA",
 						&nhs->nat_nbma);
+		if (nhrp_ipsec_protected(nhs->ifp)) {
+			struct nhrp_ipsec_info in;
+			const char *id = "-";
+
+			if (!IS_IPADDR_NONE(&nhs->nbma))
+				id = peer_identity(nhs->ifp, &nhs->nbma, &in);
+			else {
+				memset(&in, 0, sizeof(in));
+				in.identity = in.conn = "";
+			}
+			json_object_string_add(e, "identity", id);
+			json_object_object_add(e, "ipsec", ipsec_json(&in));
+		}
 		json_object_array_add(ns->table, e);
 		return;
 	}
@@ -628,7 +671,6 @@ DEFPY(show_nhrp_traffic, show_nhrp_traffic_cmd,
 			st->rx_auth_fail, st->tx_errors);
 		if (nhrp_ipsec_protected(ifp)) {
 			const struct nhrp_ipsec_stats *is = nhrp_ipsec_stats();
-			const struct nhrp_interface *nifp = nhrp_if(ifp);
 
 			vty_out(vty, "  IPsec profile %s%s%s\n",
 				nifp->ipsec_profile,

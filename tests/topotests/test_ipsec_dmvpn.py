@@ -390,6 +390,15 @@ def test_sa_loss_purges_and_recovers(topo):
     with Vty(d.hub.vty_socket("nhrpd")) as v:
         text = v.ok("show dmvpn detail")
     assert "IKE identity: %s" % ch["spoke1"].identity in text, text
+    # the cache and NHS views carry the same
+    hub_cache = {e["protocol"]: e for e in d.hub.show("show ip nhrp cache json",
+                                                      json=True)["table"]}
+    for i, s in enumerate(d.spokes):
+        e = hub_cache[spoke_tunnel(i + 1)]
+        assert e["identity"] == ch[s.name].identity and e["ipsec"]["state"] == "UP", e
+        assert e["ipsec"]["connection"] == "dmvpn", e
+    nhs = s1.show("show ip nhrp nhs json", json=True)["table"][0]
+    assert nhs["identity"] == ch["hub"].identity and nhs["ipsec"]["state"] == "UP", nhs
     old = ch["spoke1"].established(remote=HUB_NBMA)
     assert old, sa_summary(ch["spoke1"])
     before = ipsec_counters(d.hub)["peersPurged"]
