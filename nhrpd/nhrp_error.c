@@ -35,7 +35,11 @@ void nhrp_error_send(struct nhrp_rx *rx, uint16_t code, uint16_t offset)
 	p.error_offset = offset;
 	p.dst_proto = bad->src_proto;
 	p.body = rx->buf;
+	/* as much of it as fits, with our headers (64 bytes are enough for
+	 * them), in a packet and in the tunnel's MTU */
 	p.body_len = MIN(rx->len, (size_t)NHRP_PKT_MAX - 64);
+	if (rx->ifp->mtu > 128)
+		p.body_len = MIN(p.body_len, (size_t)rx->ifp->mtu - 64);
 	nhrp_debug(COMMON, "%s: error indication to %pIA: %s", rx->ifp->name,
 		   &rx->from, nhrp_error_name(code));
 	if (nhrp_pdu_send(rx->ifp, &rx->from, &p) == 0 && rx->peer)

@@ -263,11 +263,18 @@ static bool forward_reply(struct nhrp_rx *rx)
 		return false;
 	/* only to a requester we hold a binding for (one whose request we
 	 * passed on is cached as it went through): never to whatever NBMA
-	 * address a reply names, or we would reflect packets anywhere */
+	 * address a reply names, or we would reflect packets anywhere.  Its
+	 * sender learns that we know no way on: Protocol Address Unreachable
+	 * (RFC 2332 5.2.7), offset the source protocol address (after the
+	 * fixed header, the 8 common bytes, the source NBMA address and
+	 * subaddress) */
 	if (!c || !c->peer) {
 		nhrp_if(ifp)->stats.rx_dropped++;
 		nhrp_debug(COMMON, "%s: resolution reply id %u for %pIA from %pIA dropped: no binding for the requester",
 			   ifp->name, p->reqid, &requester, &rx->from);
+		nhrp_error_send(rx, NHRP_ERR_PROTO_UNREACHABLE,
+				NHRP_HDR_LEN + 8 + p->src_nbma.len +
+					p->src_nbma_sub.len);
 		return true;
 	}
 	to = c->peer->nbma;

@@ -330,15 +330,9 @@ def error_back(net, pdu, timeout=5):
                                   q.quoted[:len(pdu)] == pdu, timeout)]
 
 
-def test_hop_count_and_loop_on_the_wire(net):
-    """a Resolution Request the hub would pass on to spoke2: with hop count
-    1, Error Indication 15 (Hop Count Exceeded, offset 9: ar$hopcnt); with
-    the hub's own record in its Forward Transit extension, Error
-    Indication 3 (Loop Detected) pointing at that extension; each from
-    the hub to the requester, quoting the packet whole; spoke2 gets
-    neither"""
-    # the attacker is a station: it withdraws what it registered before
-    # (the earlier tests fill its 16 places) and registers its address
+def attacker_is_station(net):
+    """the attacker withdraws what it registered before (the earlier
+    tests fill its 16 places) and registers its own address"""
     rid = net.next_id()
     pur = nhrp.pdu(nhrp.PURGE_REQ, ATT_NBMA, ATT_TUN, HUB_TUNNEL, reqid=rid,
                    cies=[nhrp.cie(prefix=16, holdtime=0, proto="10.255.0.0")], auth=PW)
@@ -352,6 +346,16 @@ def test_hop_count_and_loop_on_the_wire(net):
         got = answers(l, rid, nhrp.REG_REPLY)
     assert got and got[0].pkt.cies[0].code == nhrp.CODE_SUCCESS, got
     time.sleep(1)       # Error Indications are rate-limited per source
+
+
+def test_hop_count_and_loop_on_the_wire(net):
+    """a Resolution Request the hub would pass on to spoke2: with hop count
+    1, Error Indication 15 (Hop Count Exceeded, offset 9: ar$hopcnt); with
+    the hub's own record in its Forward Transit extension, Error
+    Indication 3 (Loop Detected) pointing at that extension; each from
+    the hub to the requester, quoting the packet whole; spoke2 gets
+    neither"""
+    attacker_is_station(net)
     before = traffic(net.s2)["received"]["resolutionRequest"]
     hop1 = nhrp.pdu(nhrp.RES_REQ, ATT_NBMA, ATT_TUN, S2_TUN, reqid=net.next_id(),
                     flags=nhrp.FLAG_Q, cies=[nhrp.cie(prefix=32, holdtime=HOLD)], auth=PW, hop=1)
@@ -391,4 +395,76 @@ def test_no_error_indication_for_an_error_indication(net):
         net.send(HUB_NBMA, [ei])
         back = [g for g in l.drain(3) if g.pkt.type == nhrp.ERROR]
     assert back == [], [g.pkt for g in back]
+    untouched(net)
+
+
+ERR_PROTO_UNREACHABLE, ERR_SDU_SIZE = 6, 8
+EXT_VENDOR = 8
+
+
+def test_sdu_size_exceeded_on_the_wire(net):
+    """a Resolution Request for spoke2 that fits the tunnel's MTU (1476) as
+    the attacker sends it, but not with the hub's Forward Transit record:
+    Error Indication 8 (SDU Size Exceeded, offset 10: ar$pktsz) from the
+    hub, quoting the packet's start; spoke2 gets nothing.  The control, 40
+    bytes smaller, reaches spoke2."""
+    attacker_is_station(net)
+    mtu = int(net.hub.run("cat /sys/class/net/gre1/mtu").stdout)
+
+    def padded(size, reqid):
+        """a request of exactly size bytes, with an empty Forward Transit
+        extension (where each station on the way adds its record, 20
+        bytes) and a non-compulsory vendor-private extension of zeros"""
+        fwd = nhrp.ext(nhrp.EXT_FWD)
+        base = len(resreq(ATT_NBMA, ATT_TUN, S2_TUN, reqid,
+                          exts=[fwd, nhrp.ext(EXT_VENDOR, b"\0" * 4, compulsory=False)]))
+        pad = nhrp.ext(EXT_VENDOR, b"\0" * (4 + size - base), compulsory=False)
+        pkt = resreq(ATT_NBMA, ATT_TUN, S2_TUN, reqid, exts=[fwd, pad])
+        assert len(pkt) == size
+        return pkt
+
+    before = traffic(net.s2)["received"]["resolutionRequest"]
+    big = padded(mtu - 6, net.next_id())
+    with nhrp.Listener(net.att) as l:
+        net.send(HUB_NBMA, [big])
+        got = l.wait(lambda q: q.type == nhrp.ERROR and len(q.quoted) >= 100 and
+                     big.startswith(q.quoted), 5)
+    assert got, "an Error Indication for the size"
+    e = got[0].pkt
+    assert got[0].nbma == HUB_NBMA and e.code == ERR_SDU_SIZE and e.offset == 10, e
+    assert int.from_bytes(e.quoted[10:12], "big") == len(big)
+    assert e.dst_proto == ATT_TUN, e
+    time.sleep(1)
+    assert traffic(net.s2)["received"]["resolutionRequest"] == before
+    # the control: room for the hub's record
+    ok = padded(mtu - 40, net.next_id())
+    with nhrp.Listener(net.att) as l:
+        net.send(HUB_NBMA, [ok])
+        errs = [g for g in l.drain(2) if g.pkt.type == nhrp.ERROR]
+    assert errs == [], [g.pkt for g in errs]
+    net.s2.wait_until(lambda: traffic(net.s2)["received"]["resolutionRequest"] == before + 1,
+                      10, msg="spoke2 gets the request that fits")
+    untouched(net)
+
+
+def test_reply_for_unknown_requester_unreachable(net):
+    """a Resolution Reply for a requester the hub has no binding or route
+    for, claiming a third party's NBMA address: Error Indication 6
+    (Protocol Address Unreachable, offset 32: the source protocol address)
+    back to the sender, and the hub sends no reply anywhere (it is no
+    reflector toward the claimed address)"""
+    time.sleep(1)
+    sent = traffic(net.hub)["sent"]["resolutionReply"]
+    rep = nhrp.pdu(nhrp.RES_REPLY, "203.0.113.99", "10.255.0.99", S2_TUN,
+                   reqid=net.next_id(), flags=0x4000,
+                   cies=[nhrp.cie(prefix=32, holdtime=HOLD, nbma=ATT_NBMA, proto=ATT_TUN)],
+                   auth=PW)
+    got = error_back(net, rep)
+    assert got, "an Error Indication for the unreachable requester"
+    e = got[0].pkt
+    assert got[0].nbma == HUB_NBMA and e.code == ERR_PROTO_UNREACHABLE, e
+    assert e.offset == 32 and rep[32:36] == bytes([10, 255, 0, 99]), e
+    time.sleep(1)
+    assert traffic(net.hub)["sent"]["resolutionReply"] == sent
+    assert "10.255.0.99" not in cache(net.hub)
     untouched(net)

@@ -870,6 +870,8 @@ static void test_res_sdu_size(void)
 			 * much as an Error Indication carries) */
 			CHECK(s->pkt.body_len >= 20 && s->pkt.body_len <= n);
 			CHECK(s->pkt.body[9] == 255); /* as received */
+			/* and the Error Indication fits the tunnel too */
+			CHECK(s->len <= 1476);
 		}
 		CHECK_EQ(fake_sent_count(), 0);
 	}
@@ -933,18 +935,40 @@ static void test_res_reply_passed_on(void)
 	REQUIRE(i >= 0 && s->pkt.ext[i].cie.count == 1);
 	CHECK(is_addr(&NHRP_CIE(&s->pkt, s->pkt.ext[i].cie, 0)->proto, HUB_TUN));
 	/* never back where it came from */
-	fake_pkt(&p, NHRP_PKT_RES_REPLY, S2_NBMA, "10.255.0.99", "10.2.0.5", 41);
+	CHECK_EQ(do_register(S2_NBMA, S2_TUN, 600, true), 0);
+	fake_pkt(&p, NHRP_PKT_RES_REPLY, S1_NBMA, S2_TUN, "10.2.0.5", 41);
 	fake_cie(&p, &p.cie, 0, 24, 600, S2_NBMA, S2_TUN);
 	fake_exts(&p, NULL);
 	fake_recv(gre, S2_NBMA, &p);
 	CHECK_EQ(fake_sent_count(), 0);
-	/* nor to an NBMA address the reply names for a requester we hold no
-	 * binding for: we would reflect it to any address */
+}
+
+/* a reply for a requester we hold no binding for: not to the NBMA address
+ * it names (we would reflect it to any address), Protocol Address
+ * Unreachable back to its sender (offset: the source protocol address) */
+static void test_res_reply_unreachable(void)
+{
+	struct fake_sent *s;
+	struct nhrp_pkt p;
+	uint64_t dropped;
+
+	hub();
+	CHECK_EQ(do_register(S2_NBMA, S2_TUN, 600, true), 0);
+	dropped = nhrp_if(gre)->stats.rx_dropped;
 	fake_pkt(&p, NHRP_PKT_RES_REPLY, "192.0.2.99", "10.255.0.99", "10.2.0.5", 42);
 	fake_cie(&p, &p.cie, 0, 24, 600, S2_NBMA, S2_TUN);
 	fake_exts(&p, NULL);
 	fake_recv(gre, S2_NBMA, &p);
+	s = fake_sent_pop();
+	REQUIRE(s);
+	CHECK_EQ(s->pkt.type, NHRP_PKT_ERROR);
+	CHECK_EQ(s->pkt.error_code, NHRP_ERR_PROTO_UNREACHABLE);
+	/* 20 fixed + 8 common + a 4-byte NBMA address, no subaddress */
+	CHECK_EQ(s->pkt.error_offset, 32);
+	CHECK(fake_sent_to(s, S2_NBMA));
+	CHECK(is_addr(&s->pkt.dst_proto, "10.255.0.99"));
 	CHECK_EQ(fake_sent_count(), 0);
+	CHECK_EQ(nhrp_if(gre)->stats.rx_dropped, dropped + 1);
 	CHECK(!cache("10.255.0.99"));
 }
 
@@ -3354,6 +3378,7 @@ static const struct fake_test tests[] = {
 	{"res_sdu_size", test_res_sdu_size},
 	{"res_egress_and_none", test_res_egress_and_none},
 	{"res_reply_passed_on", test_res_reply_passed_on},
+	{"res_reply_unreachable", test_res_reply_unreachable},
 	{"res_untrusted_requester", test_res_untrusted_requester},
 	{"res_forged_transit_from_spoke", test_res_forged_transit_from_spoke},
 	{"res_untrusted_at_spoke", test_res_untrusted_at_spoke},
