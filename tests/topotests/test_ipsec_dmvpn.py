@@ -375,7 +375,8 @@ def test_cleartext_registration_while_charon_is_down(topo):
 
 def test_sa_loss_purges_and_recovers(topo):
     """An IKE SA between a spoke and the hub deleted (swanctl --terminate
-    on the spoke): the hub purges the spoke's registration, the spoke
+    on the spoke): the hub purges the spoke's registration and tells
+    spoke2, which resolved spoke1 (phase 3), to purge it; the spoke
     registers again at once through a new SA, traffic resumes.
     show dmvpn shows the SA of every peer."""
     d, ch, cnt, t = start_ipsec_dmvpn(topo, IKEV1_PSK, reqid=1)
@@ -399,12 +400,20 @@ def test_sa_loss_purges_and_recovers(topo):
         assert e["ipsec"]["connection"] == "dmvpn", e
     nhs = s1.show("show ip nhrp nhs json", json=True)["table"][0]
     assert nhs["identity"] == ch["hub"].identity and nhs["ipsec"]["state"] == "UP", nhs
+    # spoke2 holds a shortcut to spoke1's LAN, resolved through the hub
+    s2 = d.spokes[1]
+    with precondition("phase-3 shortcut"):
+        assert phase3(d, 30) is not None, "no phase-3 shortcut to start from"
+    purges = traffic(s2)["received"]["purgeRequest"]
     old = ch["spoke1"].established(remote=HUB_NBMA)
     assert old, sa_summary(ch["spoke1"])
     before = ipsec_counters(d.hub)["peersPurged"]
     ch["spoke1"].swanctl("--terminate", "--ike-id", str(old[0]["uniqueid"]))
     d.hub.wait_until(lambda: ipsec_counters(d.hub)["peersPurged"] > before, 20,
                      msg="the hub purged spoke1")
+    # its shortcut partner is told (a Purge Request from the hub)
+    s2.wait_until(lambda: traffic(s2)["received"]["purgeRequest"] > purges, 20,
+                  msg="spoke2 told to purge what it resolved of spoke1")
     wait_registered(d, d.spokes, timeout=30)
     new = ch["spoke1"].established(remote=HUB_NBMA)
     assert new and new[0]["uniqueid"] != old[0]["uniqueid"], sa_summary(ch["spoke1"])
