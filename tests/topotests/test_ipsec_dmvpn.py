@@ -22,7 +22,8 @@ profile and fallback profile naming the connections that protect (a
 spoke matching only the fallback registers, an unrelated connection's SA
 with a spoke counts for nothing and outlives the SAs nhrpd deletes);
 RIP (FRR's ripd) over the protected tunnel for both IKE variants; the
-hub's charon restarted under traffic, every registration back.
+hub's charon restarted under traffic, every registration back; the
+hub's nhrpd restarted, the SAs kept and listed again.
 """
 import contextlib
 import json
@@ -711,6 +712,35 @@ def test_hub_charon_restart_under_traffic(topo):
         log = f.read()
     assert "VICI: lost the connection to charon" in log
     assert log.rindex("VICI: connected to charon") > log.index("VICI: lost the connection")
+    assert cnt.read()["gre"] == 0
+
+
+def test_hub_nhrpd_restart_keeps_the_sas(topo):
+    """nhrpd restarted on the hub (stopped, started again): the SAs stay
+    (nhrpd deletes none at shut-down), the new nhrpd lists them over VICI,
+    the spokes' registrations come back bound to the same identities
+    through the same SAs; the spokes' SAs are never renegotiated."""
+    with precondition("set-up"):
+        d, ch, cnt, t = start_ipsec_dmvpn(topo, IKEV2_CERT, reqid=1)
+        s1 = d.spokes[0]
+        wait_registered(d, d.spokes)
+    sas = sorted(sa["uniqueid"] for sa in ch["hub"].established())
+    assert len(sas) == 2, sa_summary(ch["hub"])
+    t0 = time.monotonic()
+    d.hub.restart_daemon("nhrpd")
+    d.hub.wait_until(lambda: ipsec_counters(d.hub)["connected"], 30, msg="VICI connected")
+    wait_registered(d, d.spokes, timeout=60)
+    took = time.monotonic() - t0
+    by_peer = {e["peerNbma"]: e for e in d.hub.show("show dmvpn json", json=True)}
+    for i, s in enumerate(d.spokes):
+        e = by_peer[SPOKE_NBMA[i]]
+        assert e["identity"] == ch[s.name].identity and e["ipsec"]["state"] == "UP", e
+    assert sorted(sa["uniqueid"] for sa in ch["hub"].established()) == sas, \
+        sa_summary(ch["hub"])
+    assert ipsec_counters(d.hub)["sasDeleted"] == 0
+    assert s1.ping(lan_addr(0), src=lan_addr(1), count=2, timeout=3)
+    print("hub nhrpd restarted: spokes registered again %.1f s after, same IKE SAs %s"
+          % (took, sas))
     assert cnt.read()["gre"] == 0
 
 
