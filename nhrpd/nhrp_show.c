@@ -776,6 +776,18 @@ static json_object *if_json(struct interface *ifp, int afi)
 			    nhrp_nhs_list_count(&nifp->afi[afi].nhs));
 	json_object_int_add(js, "mapCount",
 			    nhrp_map_list_count(&nifp->afi[afi].maps));
+	/* the limits in force, configured or not */
+	json_object_int_add(js, "shortcutMinimumPrefix",
+			    nifp->afi[afi].shortcut_min_prefix);
+	json_object_int_add(js, "registrationMaximumHoldtime",
+			    nifp->afi[afi].max_holdtime);
+	/* 0: a third of the holding time */
+	json_object_int_add(js, "registrationTimeout",
+			    nifp->afi[afi].reg_timeout);
+	json_object_int_add(js, "registrationMaximumPerNbma",
+			    nifp->afi[afi].max_per_nbma);
+	json_object_int_add(js, "cacheMaximumEntries",
+			    nifp->afi[afi].cache_max);
 	return js;
 }
 

@@ -424,16 +424,34 @@ LIMITS = ["nhrp shortcut minimum-prefix-length 16", "nhrp registration maximum-h
           "nhrp cache maximum-entries 1000"]
 
 
+LIMIT_KEYS = ("shortcutMinimumPrefix", "registrationMaximumHoldtime", "registrationTimeout",
+              "registrationMaximumPerNbma", "cacheMaximumEntries")
+
+
+def limits_shown(node, afi):
+    """the limits `show (ip|ipv6) nhrp interface gre1 json` reports"""
+    import json
+    with node.vty() as v:
+        (js,) = json.loads(v.ok("show %s nhrp interface gre1 json" % afi))
+    return tuple(js[k] for k in LIMIT_KEYS)
+
+
 def test_limits_through_the_vty(node):
     """the configurable bounds of issue 14 (shortcut prefix, registration
     holding time, refresh, per-NBMA count, cache size) for both families:
-    set on nhrpd's vty, written, kept across a restart, gone with `no`;
-    a bad value is refused with a message and changes nothing"""
+    set on nhrpd's vty, shown in the interface's JSON, written, kept across
+    a restart, gone with `no` (the defaults shown again); a bad value is
+    refused with a message and changes nothing"""
     conf = start_pair(node)
+    defaults = {afi: limits_shown(node, afi) for afi in ("ip", "ipv6")}
+    # IOS's: /8 (IPv4) or /16 shortcuts, 7200 s, a third of the holdtime
+    assert defaults["ip"][:3] == (8, 7200, 0) and defaults["ipv6"][0] == 16, defaults
     lines = ["ip " + l for l in LIMITS] + ["ipv6 " + l for l in LIMITS]
     with node.vty() as v:
         v.ok("configure terminal", "interface gre1", "ip nhrp network-id 1",
              "ipv6 nhrp network-id 2", *lines, "end")
+    for afi in ("ip", "ipv6"):
+        assert limits_shown(node, afi) == (16, 300, 30, 4, 1000), afi
     cfg = daemon_config(node)
     assert set(lines) <= cfg["interface gre1"], cfg["interface gre1"]
     r = node.vtysh("write memory")
@@ -455,3 +473,4 @@ def test_limits_through_the_vty(node):
              *["no " + l.rsplit(" ", 1)[0] for l in lines], "end")
     left = daemon_config(node)["interface gre1"]
     assert not [l for l in left if any(k in l for k in ("minimum-prefix", "maximum-", "timeout"))], left
+    assert {afi: limits_shown(node, afi) for afi in ("ip", "ipv6")} == defaults
