@@ -49,6 +49,27 @@ def nhrp_packets(cap):
     return [(src, dst, pdu[17]) for src, dst, pdu in pcap_nhrp(cap.pcap)]
 
 
+def assert_resolved_by_owner(s1, caps):
+    """spoke1 asked the hub once, the hub passed the request on to spoke2
+    and answered nothing itself, spoke2 answered spoke1 directly and never
+    asked anything itself (captures on each node's eth0, stopped here)"""
+    # tcpdump hands packets over in blocks: stop once they are in
+    s1.wait_until(lambda: [p for p in nhrp_packets(caps["spoke1"]) if p[2] == RES_REPLY] and
+                  [p for p in nhrp_packets(caps["hub"]) if p[2] == RES_REQ], 10,
+                  msg="the resolution in the captures")
+    for c in caps.values():
+        c.stop()
+    hub_pkts = nhrp_packets(caps["hub"])
+    s1_pkts = nhrp_packets(caps["spoke1"])
+    s2_pkts = nhrp_packets(caps["spoke2"])
+    assert (HUB_NBMA, SPOKE_NBMA[1], RES_REQ) in hub_pkts, hub_pkts
+    assert not [p for p in hub_pkts if p[0] == HUB_NBMA and p[2] == RES_REPLY], hub_pkts
+    replies = [p for p in s1_pkts if p[1] == SPOKE_NBMA[0] and p[2] == RES_REPLY]
+    assert replies and all(p[0] == SPOKE_NBMA[1] for p in replies), s1_pkts
+    # one request was enough: spoke2 had no reason to ask
+    assert not [p for p in s2_pkts if p[0] == SPOKE_NBMA[1] and p[2] == RES_REQ], s2_pkts
+
+
 def start(d):
     for n in d.nodes:
         n.start_zebra()
@@ -78,23 +99,7 @@ def test_resolution_of_a_registered_address_goes_to_its_owner(topo):
     # spoke2 learnt spoke1 from the request itself
     s2.wait_until(lambda: cache(s2).get(spoke_tunnel(1), {}).get("nbma") == SPOKE_NBMA[0], 10,
                   msg="spoke2 learnt spoke1 from its request")
-    # tcpdump hands packets over in blocks: stop once they are in
-    s1.wait_until(lambda: [p for p in nhrp_packets(caps["spoke1"]) if p[2] == RES_REPLY] and
-                  [p for p in nhrp_packets(caps["hub"]) if p[2] == RES_REQ], 10,
-                  msg="the resolution in the captures")
-    for c in caps.values():
-        c.stop()
-    hub_pkts = nhrp_packets(caps["hub"])
-    s1_pkts = nhrp_packets(caps["spoke1"])
-    s2_pkts = nhrp_packets(caps["spoke2"])
-    # the hub forwarded the request to spoke2 and answered nothing itself
-    assert (HUB_NBMA, SPOKE_NBMA[1], RES_REQ) in hub_pkts, hub_pkts
-    assert not [p for p in hub_pkts if p[0] == HUB_NBMA and p[2] == RES_REPLY], hub_pkts
-    # the reply came straight from spoke2
-    replies = [p for p in s1_pkts if p[1] == SPOKE_NBMA[0] and p[2] == RES_REPLY]
-    assert replies and all(p[0] == SPOKE_NBMA[1] for p in replies), s1_pkts
-    # one request was enough: spoke2 had no reason to ask
-    assert not [p for p in s2_pkts if p[0] == SPOKE_NBMA[1] and p[2] == RES_REQ], s2_pkts
+    assert_resolved_by_owner(s1, caps)
     assert cache(s2)[spoke_tunnel(1)]["type"] == "cached"
 
 
@@ -123,19 +128,7 @@ def test_phase3_resolution_goes_to_its_owner(topo):
     s2.wait_until(lambda: cache(s2).get(spoke_tunnel(1), {}).get("nbma") == SPOKE_NBMA[0], 10,
                   msg="spoke2 learnt spoke1 from its request")
     assert cache(s2)[spoke_tunnel(1)]["type"] == "cached"
-    s1.wait_until(lambda: [p for p in nhrp_packets(caps["spoke1"]) if p[2] == RES_REPLY] and
-                  [p for p in nhrp_packets(caps["hub"]) if p[2] == RES_REQ], 10,
-                  msg="the resolution in the captures")
-    for c in caps.values():
-        c.stop()
-    hub_pkts = nhrp_packets(caps["hub"])
-    s1_pkts = nhrp_packets(caps["spoke1"])
-    s2_pkts = nhrp_packets(caps["spoke2"])
-    assert (HUB_NBMA, SPOKE_NBMA[1], RES_REQ) in hub_pkts, hub_pkts
-    assert not [p for p in hub_pkts if p[0] == HUB_NBMA and p[2] == RES_REPLY], hub_pkts
-    replies = [p for p in s1_pkts if p[1] == SPOKE_NBMA[0] and p[2] == RES_REPLY]
-    assert replies and all(p[0] == SPOKE_NBMA[1] for p in replies), s1_pkts
-    assert not [p for p in s2_pkts if p[0] == SPOKE_NBMA[1] and p[2] == RES_REQ], s2_pkts
+    assert_resolved_by_owner(s1, caps)
 
 
 # ---- 2. spokes behind NAT ---------------------------------------------------------------
