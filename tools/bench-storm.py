@@ -104,7 +104,17 @@ def cpu_split(pid):
 
 
 def cpu_seconds(pid):
-    return sum(cpu_split(pid))
+    """CPU seconds of pid, all its threads, to the nanosecond (the
+    scheduler's run time: /proc/PID/stat counts in 10 ms ticks, too coarse
+    for a refresh round of 1,000)"""
+    total = 0
+    try:
+        for tid in os.listdir("/proc/%d/task" % pid):
+            with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
+                total += int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return sum(cpu_split(pid))
+    return total / 1e9
 
 
 def profile_start(pid, impl, n):
