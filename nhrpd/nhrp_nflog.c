@@ -2,7 +2,8 @@
 /*
  * nhrpd: packets handed to us by netfilter's NFLOG target (an iptables or
  * nftables rule with `--nflog-group N` / `log group N`): one netlink
- * socket per group, bound in copy-packet mode.
+ * socket per group, bound in copy-packet mode, each packet delivered as it
+ * comes (queue threshold 1, flush timeout 10 ms).
  */
 #include "nhrpd/nhrpd.h"
 
@@ -86,6 +87,11 @@ struct nhrp_nflog *nhrp_nflog_bind(uint16_t group, nhrp_nflog_cb cb, void *arg,
 		.copy_range = htonl(0xffff),
 		.copy_mode = NFULNL_COPY_PACKET,
 	};
+	/* each packet to us at once, and at worst after 10 ms: the kernel's
+	 * default holds up to 100 packets or 1 s, and the operator's rule
+	 * (FRR's documented one among them) rarely sets --nflog-threshold: a
+	 * Traffic Indication a second late is a shortcut a second late */
+	uint32_t qthresh = htonl(1), flush = htonl(1);
 	struct nhrp_nflog *nf;
 	struct mnl_socket *nl;
 	int ret;
@@ -100,6 +106,12 @@ struct nhrp_nflog *nhrp_nflog_bind(uint16_t group, nhrp_nflog_cb cb, void *arg,
 		if (ret == 0)
 			ret = nflog_config(nl, group, NFULA_CFG_MODE, &mode,
 					   sizeof(mode));
+		if (ret == 0)
+			ret = nflog_config(nl, group, NFULA_CFG_QTHRESH,
+					   &qthresh, sizeof(qthresh));
+		if (ret == 0)
+			ret = nflog_config(nl, group, NFULA_CFG_TIMEOUT, &flush,
+					   sizeof(flush));
 	}
 	if (ret < 0) {
 		*err = ret;

@@ -60,6 +60,14 @@ def nflog_groups(node):
     return {ln.split()[0] for ln in out.splitlines() if ln.strip()}
 
 
+def nflog_flush(node):
+    """{group: flush timeout (1/100 s)} of the node's NFLOG instances
+    (/proc/net/netfilter/nfnetlink_log: group, portid, queued, copy mode,
+    copy range, flush timeout, refs)"""
+    out = node.run("cat /proc/net/netfilter/nfnetlink_log", check=False).stdout
+    return {int(ln.split()[0]): int(ln.split()[5]) for ln in out.splitlines() if ln.strip()}
+
+
 def rip_learnt(node):
     """prefixes ripd learnt from a neighbour (R(n) lines of show ip rip)"""
     out = node.show("show ip rip")
@@ -166,6 +174,11 @@ def test_no_redirect_and_operator_group(lab):
     configure(hub, ["nhrp nflog-group 1"])
     hub.wait_until(lambda: "chain forward" not in (our_table(hub) or "chain forward"), 10,
                    msg="no forward rule of ours with nhrp nflog-group")
+    # the operator's rule (FRR's documented one) sets no threshold: the
+    # group is bound to deliver each packet at once, not the kernel's 1 s
+    # (or 100 packets), and our own groups the same
+    flush = nflog_flush(hub)
+    assert flush.get(1) == 1 and flush.get(20041) == 1, flush
     configure(hub, ["no nhrp nflog-group 1"])
     hub.wait_until(lambda: "chain forward" in (our_table(hub) or ""), 10,
                    msg="our forward rule back without nhrp nflog-group")
