@@ -11,7 +11,7 @@ configuration for both daemons: /32 tunnel addresses, `ip nhrp redirect`
 and the NFLOG rule on the hub, `ip nhrp shortcut` on the spokes).  Only
 spoke1 sends (FRR 8.4 can lose simultaneous resolutions from both sides).
 
---both-ways: spoke2 pings spoke1's LAN at the same moment, and the time
+--both-ways: spoke2 sends to spoke1's LAN at the same moment, and the time
 runs until both shortcut routes are there (both spokes resolve at once;
 over IPsec both charons initiate IKE to each other).
 
@@ -26,15 +26,20 @@ commands and events that only out-of-tree patches add; nothing
 registers), so there is no ratio.
 
 Prints, never asserts: each round's time, the median per daemon, and the
-ratio ours / FRR's (below 1: ours is faster).  The route is polled every
-50 ms through `ip route`, which bounds the resolution.  The topotest
+ratio ours / FRR's (below 1: ours is faster).  The time runs from the first
+datagram (its sender's time stamp; one every 0.2 s, as ping -i 0.2) to the
+time stamp
+`ip -ts monitor route` gives the route (microseconds, no polling).  The topotest
 (tests/topotests/test_nhrp_shortcut.py) asserts the behaviour only.
 
 Needs ip_gre: without it on this host, tools/bench runs this inside the
 topotest VM (tests/topotests/vm/run-in-vm).
 """
 import argparse
+import datetime
 import os
+import re
+import select
 import statistics
 import subprocess
 import sys
@@ -48,9 +53,44 @@ from lib.dmvpn import (HUB_NBMA, build_dmvpn, frr_hub_config, frr_spoke_config, 
                        hub_nflog_rules, lan_addr, nhrpd_config, spoke_tunnel, start_frr_dmvpn)
 from lib.ipsec import IKEV2_CERT, VARIANTS, Pki, have_strongswan, start_charons  # noqa: E402
 from lib.topology import FRR_NHRPD, OUR_NHRPD  # noqa: E402
-from lib.util import run  # noqa: E402
 
 DAEMONS = {"ours": OUR_NHRPD, "FRR 8.4": FRR_NHRPD}
+
+
+# a datagram from LAN to LAN every 0.2 s (as ping -i 0.2; ping's own
+# output is block-buffered on a pipe): the time of the first, on its first
+# line
+SENDER = r"""
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 0))
+first = time.time()
+while True:
+    try:
+        s.sendto(bytes(56), (sys.argv[2], 9))
+    except OSError:
+        pass
+    if first:
+        print(repr(first), flush=True)
+        first = None
+    time.sleep(0.2)
+"""
+
+
+def route_time(f, net, via, deadline):
+    """the time stamp `ip -ts monitor route` (on f) gives the route to
+    net `via` when it comes; None by the deadline (wall clock)"""
+    while time.time() < deadline:
+        r, _, _ = select.select([f], [], [], max(deadline - time.time(), 0))
+        if not r:
+            break
+        ln = f.readline()
+        if not ln:
+            break
+        m = re.match(r"\[([0-9T:.-]+)\]\s*(.*)", ln)
+        if m and m.group(2).startswith(net + " ") and via + " " in m.group(2) + " ":
+            return datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%f").timestamp()
+    return None
 
 
 def start_ipsec(t, d, variant, reqid):
@@ -94,20 +134,31 @@ def one_round(name, binary, timeout, both=False, ipsec=None, reqid=None):
         wanted = [(s1, "10.2.0.0/24", "via %s" % spoke_tunnel(2))]
         if both:
             wanted.append((s2, "10.1.0.0/24", "via %s" % spoke_tunnel(1)))
-        pings = [s.popen(["ping", "-q", "-c", str(int(timeout / 0.2)), "-i", "0.2",
-                          "-I", lan_addr(i + 1), lan_addr(2 - i)], stdout=subprocess.DEVNULL)
-                 for i, (s, _, _) in enumerate(wanted)]
-        t0 = time.monotonic()
+        # the route's arrival as the kernel reports it (ip -ts monitor:
+        # its own time stamp), from the first datagram's own time stamp: no
+        # process start-up or polling in the figure (under TCG either takes
+        # a tenth of a second)
+        mons = [s.popen(["ip", "-ts", "monitor", "route"], stdout=subprocess.PIPE, text=True,
+                        bufsize=1) for s, _, _ in wanted]
+        pings = []
         try:
-            while time.monotonic() - t0 < timeout:
-                if all(via in run(["ip", "-n", s.ns, "route", "show", net]).stdout
-                       for s, net, via in wanted):
-                    return time.monotonic() - t0
-                time.sleep(0.05)
-            print("  %s: no shortcut route%s in %d s" % (name, "s" if both else "", timeout))
-            return None
+            time.sleep(1)       # the monitors are listening
+            pings = [s.popen([sys.executable, "-c", SENDER, lan_addr(i + 1), lan_addr(2 - i)],
+                             stdout=subprocess.PIPE, text=True)
+                     for i, (s, _, _) in enumerate(wanted)]
+            firsts = [p.stdout.readline().strip() for p in pings]
+            if not all(firsts):
+                print("  %s: the traffic sender did not start" % name)
+                return None
+            t0 = min(map(float, firsts))
+            times = [route_time(m.stdout, net, via, t0 + timeout)
+                     for m, (_, net, via) in zip(mons, wanted)]
+            if None in times:
+                print("  %s: no shortcut route%s in %d s" % (name, "s" if both else "", timeout))
+                return None
+            return max(times) - t0
         finally:
-            for p in pings:
+            for p in pings + mons:
                 p.kill()
                 p.wait()
     finally:
@@ -153,13 +204,13 @@ def main():
             took = one_round(name, binary, a.timeout, both=a.both_ways, ipsec=a.ipsec,
                              reqid=a.reqid)
             print("  round %d, %s nhrpd: %s" % (r + 1, name,
-                                               "%.2f s" % took if took is not None else "failed"))
+                                               "%.3f s" % took if took is not None else "failed"))
             if took is not None:
                 times[name].append(took)
     med = {name: statistics.median(v) for name, v in times.items() if v}
     for name, v in times.items():
         if v:
-            print("  %s nhrpd: median %.2f s (min %.2f, max %.2f, %d of %d rounds)"
+            print("  %s nhrpd: median %.3f s (min %.3f, max %.3f, %d of %d rounds)"
                   % (name, med[name], min(v), max(v), len(v), a.rounds))
     if a.ipsec:
         print("  ratio: none (FRR 8.4's nhrpd cannot run over stock strongSwan)")
