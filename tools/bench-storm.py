@@ -14,7 +14,8 @@ Prints, never asserts, for both and their ratio (FRR / ours):
   - requests dropped at the hub's packet socket (sk_drops, `ss -0 -m`;
     ours also from `show ip nhrp traffic`) and the retransmissions;
   - CPU of the hub's nhrpd and zebra during the storm, per registration;
-  - the hub nhrpd's RSS growth per registered peer;
+  - the hub nhrpd's RSS growth per registered peer, and how much of it is
+    static buffers used for the first time (a fixed cost);
   - the neighbour entries in the hub's kernel table afterwards;
   - the refresh round: wall time, nhrpd CPU (user / system), the
     retransmissions and drops in it, and nhrpd's CPU per request that
@@ -161,6 +162,25 @@ def profile_stop(prof, impl, n):
         print("    " + ln)
 
 
+def rss_static(pid):
+    """RSS of the program's own image and its static data (the mappings of
+    its executable and the zero-filled one right after them, .bss): the
+    receive and send buffers, used for the first time in the storm, are
+    there, a fixed cost whatever the number of peers"""
+    exe = os.path.realpath("/proc/%d/exe" % pid)
+    total, prev_end, prev_exe, cur = 0, None, False, False
+    with open("/proc/%d/smaps" % pid) as f:
+        for ln in f:
+            m = re.match(r"^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$", ln)
+            if m:
+                start, end, path = int(m.group(1), 16), int(m.group(2), 16), m.group(3)
+                cur = path == exe or (not path and prev_exe and start == prev_end)
+                prev_exe, prev_end = path == exe, end
+            elif cur and ln.startswith("Rss:"):
+                total += int(ln.split()[1]) * 1024
+    return total
+
+
 def rss_bytes(pid):
     # from the page tables (statm's counters lag behind by up to 64 pages
     # per thread)
@@ -221,7 +241,7 @@ def run_one(impl, a):
                          log_level="informational")
         time.sleep(2)
         nhrpd, zebra = hub.daemon("nhrpd").pid, hub.daemon("zebra").pid
-        rss0 = rss_bytes(nhrpd)
+        rss0, static0 = rss_bytes(nhrpd), rss_static(nhrpd)
         cpu0 = (cpu_seconds(nhrpd), cpu_seconds(zebra))
         drops0 = packet_drops(hub, nhrpd)
         split0 = cpu_split(nhrpd)
@@ -249,6 +269,9 @@ def run_one(impl, a):
         res["cpu_nhrpd"] = cpu1[0] - cpu0[0]
         res["cpu_zebra"] = cpu1[1] - cpu0[1]
         res["rss_peer"] = (rss_bytes(nhrpd) - rss0) / max(storm["registered"], 1)
+        res["rss_static"] = (rss_static(nhrpd) - static0) / 1024
+        res["rss_peer_dyn"] = ((rss_bytes(nhrpd) - rss0 - (rss_static(nhrpd) - static0)) /
+                               max(storm["registered"], 1))
         res["neigh"] = neighbours(hub)
         # a refresh round: every binding there already
         prof = profile_start(nhrpd, impl + "-refresh", a.spokes) if a.profile else None
@@ -334,6 +357,8 @@ ROWS = [
     ("cpu_zebra", "CPU zebra during the storm (s)", "%.2f"),
     ("cpu_per_reg", "CPU nhrpd per registration (us)", "%.0f"),
     ("rss_peer", "RSS nhrpd per registered peer (B)", "%.0f"),
+    ("rss_static", "  of which static buffers first used (kB)", "%.0f"),
+    ("rss_peer_dyn", "  the rest, per registered peer (B)", "%.0f"),
     ("neigh", "neighbour entries in the kernel", "%d"),
     ("log_neigh", "log lines about neighbour entries", "%d"),
     ("refresh_wall", "refresh round: wall (s)", "%.2f"),
@@ -399,7 +424,7 @@ def main():
             vals = [results.get(i, {}).get(key) for i in impls]
             cells = [(fmt % v) if v is not None else "-" for v in vals]
             ratio = ""
-            if None not in vals and vals[0]:
+            if None not in vals and vals[0] and vals[1]:
                 ratio = "%.1f" % (vals[1] / vals[0])
             print("  %-42s %12s %12s %8s" % (label, cells[0], cells[1], ratio))
         o = results.get("ours", {})
