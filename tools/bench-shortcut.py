@@ -28,9 +28,9 @@ registers), so there is no ratio.
 Prints, never asserts: each round's time, the median per daemon, and the
 ratio ours / FRR's (below 1: ours is faster).  The time runs from the first
 datagram (its sender's time stamp; one every 0.2 s, as ping -i 0.2) to the
-time stamp
-`ip -ts monitor route` gives the route (microseconds, no polling).  The topotest
-(tests/topotests/test_nhrp_shortcut.py) asserts the behaviour only.
+time stamp `ip -ts monitor route` gives the route (microseconds, no
+polling).  The topotest (tests/topotests/test_nhrp_shortcut.py) asserts
+the behaviour only.
 
 Needs ip_gre: without it on this host, tools/bench runs this inside the
 topotest VM (tests/topotests/vm/run-in-vm).

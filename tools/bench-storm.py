@@ -268,10 +268,10 @@ def run_one(impl, a):
             res["drops_show"] = j.get("packetSocket", {}).get("dropped")
         res["cpu_nhrpd"] = cpu1[0] - cpu0[0]
         res["cpu_zebra"] = cpu1[1] - cpu0[1]
-        res["rss_peer"] = (rss_bytes(nhrpd) - rss0) / max(storm["registered"], 1)
-        res["rss_static"] = (rss_static(nhrpd) - static0) / 1024
-        res["rss_peer_dyn"] = ((rss_bytes(nhrpd) - rss0 - (rss_static(nhrpd) - static0)) /
-                               max(storm["registered"], 1))
+        grown, static = rss_bytes(nhrpd) - rss0, rss_static(nhrpd) - static0
+        res["rss_peer"] = grown / max(storm["registered"], 1)
+        res["rss_static"] = static / 1024
+        res["rss_peer_dyn"] = (grown - static) / max(storm["registered"], 1)
         res["neigh"] = neighbours(hub)
         # a refresh round: every binding there already
         prof = profile_start(nhrpd, impl + "-refresh", a.spokes) if a.profile else None

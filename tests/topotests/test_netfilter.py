@@ -54,16 +54,10 @@ def our_table(node):
     return r.stdout if r.returncode == 0 else None
 
 
-def nflog_groups(node):
-    """NFLOG groups bound in the node's network namespace"""
-    out = node.run("cat /proc/net/netfilter/nfnetlink_log", check=False).stdout
-    return {ln.split()[0] for ln in out.splitlines() if ln.strip()}
-
-
 def nflog_flush(node):
-    """{group: flush timeout (1/100 s)} of the node's NFLOG instances
-    (/proc/net/netfilter/nfnetlink_log: group, portid, queued, copy mode,
-    copy range, flush timeout, refs)"""
+    """{group: flush timeout (1/100 s)} of the NFLOG groups bound in the
+    node's network namespace (/proc/net/netfilter/nfnetlink_log: group,
+    portid, queued, copy mode, copy range, flush timeout, refs)"""
     out = node.run("cat /proc/net/netfilter/nfnetlink_log", check=False).stdout
     return {int(ln.split()[0]): int(ln.split()[5]) for ln in out.splitlines() if ln.strip()}
 
@@ -243,7 +237,7 @@ def test_table_gone_after_stop_and_kill(lab):
     holder = s2.popen(["tcpdump", "-i", "nflog:20040", "-w", "/dev/null"],
                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        s2.wait_until(lambda: "20040" in nflog_groups(s2), 10,
+        s2.wait_until(lambda: 20040 in nflog_flush(s2), 10,
                       msg="tcpdump holds NFLOG group 20040")
         s2.restart_daemon("nhrpd")
         s2.wait_until(lambda: our_table(s2) is not None, 15, msg="table back after restart")
